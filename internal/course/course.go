@@ -1,0 +1,345 @@
+// Package course is the model of a dslearn course: its manifest, chapters,
+// lessons and exercises, loaded from any fs.FS (the copy embedded in the
+// binary, or a directory an instructor is working in).
+package course
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ManifestPath is where the manifest lives inside a course.
+const ManifestPath = "content/course.yaml"
+
+// DefaultTimeout bounds one graded run of an exercise when the manifest does
+// not say otherwise.
+const DefaultTimeout = 60 * time.Second
+
+// Course is a loaded, validated course.
+type Course struct {
+	Version        int       `yaml:"version"`
+	Title          string    `yaml:"title"`
+	Module         string    `yaml:"module"`
+	GoVersion      string    `yaml:"go"`
+	WorkspaceFiles []string  `yaml:"workspace_files"`
+	GradingFiles   []string  `yaml:"grading_files"`
+	Chapters       []Chapter `yaml:"chapters"`
+	Lessons        []*Lesson `yaml:"lessons"`
+
+	// FS holds every file of the course; paths in the manifest are relative to it.
+	FS fs.FS `yaml:"-"`
+	// Source says where the course came from ("built-in" or a directory), for messages.
+	Source string `yaml:"-"`
+}
+
+// Chapter groups lessons.
+type Chapter struct {
+	Number int    `yaml:"number"`
+	Title  string `yaml:"title"`
+}
+
+// Lesson is one lesson and its exercise.
+type Lesson struct {
+	Number  int      `yaml:"number"`
+	Slug    string   `yaml:"slug"`
+	Title   string   `yaml:"title"`
+	Chapter int      `yaml:"chapter"`
+	File    string   `yaml:"file"`
+	Hints   []string `yaml:"hints"`
+	// Race says whether the suite runs under the race detector (default true).
+	Race *bool `yaml:"race,omitempty"`
+	// Timeout bounds one graded run (default DefaultTimeout).
+	Timeout Duration `yaml:"timeout,omitempty"`
+
+	line int
+}
+
+// Duration is a time.Duration written as "30s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: timeout %q: want a duration such as 60s", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// StubDir is where the learner's starting files are.
+func (l *Lesson) StubDir() string { return "exercises/" + l.Slug }
+
+// SolutionDir holds the reference solution.
+func (l *Lesson) SolutionDir() string { return "solutions/" + l.Slug }
+
+// SuiteDir holds the hidden suite.
+func (l *Lesson) SuiteDir() string { return "content/suites/" + l.Slug }
+
+// WrongDir holds the known-wrong implementations, one subdirectory each.
+func (l *Lesson) WrongDir() string { return "content/wrong/" + l.Slug }
+
+// UsesRace reports whether the suite wants the race detector.
+func (l *Lesson) UsesRace() bool { return l.Race == nil || *l.Race }
+
+// RunTimeout is the time limit of one graded run.
+func (l *Lesson) RunTimeout() time.Duration {
+	if l.Timeout > 0 {
+		return time.Duration(l.Timeout)
+	}
+	return DefaultTimeout
+}
+
+// ChapterTitle returns the title of the lesson's chapter.
+func (c *Course) ChapterTitle(n int) string {
+	for _, ch := range c.Chapters {
+		if ch.Number == n {
+			return ch.Title
+		}
+	}
+	return ""
+}
+
+// LessonsIn returns the lessons of chapter n in course order.
+func (c *Course) LessonsIn(n int) []*Lesson {
+	var out []*Lesson
+	for _, l := range c.Lessons {
+		if l.Chapter == n {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Written reports whether the lesson's text exists yet.
+func (c *Course) Written(l *Lesson) bool {
+	_, err := fs.Stat(c.FS, l.File)
+	return err == nil
+}
+
+// HasExercise reports whether the lesson's exercise (stub and suite) exists yet.
+func (c *Course) HasExercise(l *Lesson) bool {
+	for _, d := range []string{l.StubDir(), l.SuiteDir()} {
+		if st, err := fs.Stat(c.FS, d); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrUnknownLesson is wrapped by Find's error for a number or slug that is not in the course.
+var ErrUnknownLesson = errors.New("unknown lesson")
+
+// Find looks a lesson up by number ("3") or slug ("consistent-hashing").
+func (c *Course) Find(ref string) (*Lesson, error) {
+	ref = strings.TrimSpace(ref)
+	if n, err := strconv.Atoi(ref); err == nil {
+		for _, l := range c.Lessons {
+			if l.Number == n {
+				return l, nil
+			}
+		}
+		return nil, fmt.Errorf("%w %d: lessons are numbered 1 to %d; see: dslearn list", ErrUnknownLesson, n, len(c.Lessons))
+	}
+	for _, l := range c.Lessons {
+		if l.Slug == strings.ToLower(ref) {
+			return l, nil
+		}
+	}
+	msg := fmt.Sprintf("%v %q", ErrUnknownLesson, ref)
+	if s := c.closest(ref); s != "" {
+		msg += fmt.Sprintf(": did you mean %s?", s)
+	}
+	return nil, fmt.Errorf("%w%s (lessons are numbered 1 to %d; see: dslearn list)", ErrUnknownLesson, strings.TrimPrefix(msg, ErrUnknownLesson.Error()), len(c.Lessons))
+}
+
+func (c *Course) closest(ref string) string {
+	ref = strings.ToLower(ref)
+	best, bestD := "", 1<<30
+	for _, l := range c.Lessons {
+		d := distance(ref, l.Slug)
+		if strings.HasPrefix(l.Slug, ref) || strings.Contains(l.Slug, ref) && len(ref) >= 3 {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = l.Slug, d
+		}
+	}
+	if bestD <= max(2, len(ref)/3) {
+		return best
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Slugs lists every slug in course order.
+func (c *Course) Slugs() []string {
+	out := make([]string, len(c.Lessons))
+	for i, l := range c.Lessons {
+		out[i] = l.Slug
+	}
+	return out
+}
+
+// Load reads and validates the manifest of the course held in fsys.
+func Load(fsys fs.FS, source string) (*Course, error) {
+	data, err := fs.ReadFile(fsys, ManifestPath)
+	if err != nil {
+		return nil, fmt.Errorf("course %s: %w", source, err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
+	}
+	c.FS, c.Source = fsys, source
+	return c, nil
+}
+
+// Parse decodes and validates a manifest. Unknown fields are errors.
+func Parse(data []byte) (*Course, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c Course
+	if err := dec.Decode(&c); err != nil {
+		return nil, cleanYAMLError(err)
+	}
+	recordLines(&root, &c)
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// cleanYAMLError drops yaml.v3's "yaml: unmarshal errors:" preamble so the
+// message reads "line 12: field foo not found in type course.Lesson".
+func cleanYAMLError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return errors.New(strings.Join(te.Errors, "; "))
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// recordLines remembers the manifest line of each lesson for error messages.
+func recordLines(root *yaml.Node, c *Course) {
+	if len(root.Content) == 0 {
+		return
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "lessons" {
+			continue
+		}
+		for j, n := range m.Content[i+1].Content {
+			if j < len(c.Lessons) {
+				c.Lessons[j].line = n.Line
+			}
+		}
+	}
+}
+
+var slugRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+func (c *Course) validate() error {
+	var errs []error
+	bad := func(line int, format string, args ...any) {
+		prefix := ""
+		if line > 0 {
+			prefix = fmt.Sprintf("line %d: ", line)
+		}
+		errs = append(errs, fmt.Errorf(prefix+format, args...))
+	}
+	if c.Version != 1 {
+		bad(0, "version %d is not supported (want 1)", c.Version)
+	}
+	if c.Title == "" {
+		bad(0, "title is empty")
+	}
+	if c.Module == "" {
+		bad(0, "module is empty: name the Go module path the exercises are built in")
+	}
+	if c.GoVersion == "" {
+		bad(0, "go is empty: name the Go version workspaces declare, such as \"1.23\"")
+	}
+	for _, p := range slices.Concat(c.WorkspaceFiles, c.GradingFiles) {
+		if !safePath(p) {
+			bad(0, "path %q leaves the course directory", p)
+		}
+	}
+	chapters := map[int]bool{}
+	for _, ch := range c.Chapters {
+		if chapters[ch.Number] {
+			bad(0, "chapter %d is declared twice", ch.Number)
+		}
+		chapters[ch.Number] = true
+	}
+	slugs, numbers := map[string]int{}, map[int]int{}
+	for i, l := range c.Lessons {
+		if l.Number != i+1 {
+			bad(l.line, "lesson %q has number %d; lessons are numbered 1, 2, 3… in order", l.Slug, l.Number)
+		}
+		if !slugRE.MatchString(l.Slug) {
+			bad(l.line, "slug %q: use lower-case words joined by hyphens", l.Slug)
+		}
+		if prev, ok := slugs[l.Slug]; ok {
+			bad(l.line, "slug %q is already used by lesson %d", l.Slug, prev)
+		}
+		slugs[l.Slug] = l.Number
+		if _, ok := numbers[l.Number]; ok {
+			bad(l.line, "number %d is used twice", l.Number)
+		}
+		numbers[l.Number] = i
+		if l.Title == "" {
+			bad(l.line, "lesson %q has no title", l.Slug)
+		}
+		if !chapters[l.Chapter] {
+			bad(l.line, "lesson %q is in chapter %d, which is not declared", l.Slug, l.Chapter)
+		}
+		if !safePath(l.File) || !strings.HasSuffix(l.File, ".md") {
+			bad(l.line, "lesson %q: file %q must be a .md path inside the course", l.Slug, l.File)
+		}
+		if n := len(l.Hints); n != 0 && n != 3 {
+			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// safePath reports whether p is a relative slash path that stays inside the course.
+func safePath(p string) bool {
+	return p != "" && fs.ValidPath(p) && p != "."
+}
