@@ -1,0 +1,211 @@
+package simnet
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MaxDiagramWidth is the widest line Diagram draws.
+const MaxDiagramWidth = 100
+
+// minLabel is the room a diagram keeps for labels; with less, it falls back
+// to a list.
+const minLabel = 24
+
+// Diagram draws the trace as a plain-ASCII sequence diagram for a terminal,
+// one column per node, one line per event, oldest first:
+//
+//	tick | 1   2   3
+//	-----+------------
+//	   1 | o-->|   |    Election
+//	   2 | |<--o   |    Answer
+//	   2 | o------>x    Election [lost]
+//	   3 | |   |   X    node 3 crashed
+//
+// An arrow goes from the sender (o) to the receiver (> or <) and is drawn at
+// the tick the copy was delivered; a label "(sent t)" marks a copy that was
+// delayed, "[copy]" a duplicate, and x a copy that was dropped, with the
+// reason. X marks a crash, R a restart; a crashed node's column is dotted.
+// Sends are not drawn separately. Lines are at most MaxDiagramWidth wide;
+// when there are too many nodes for columns the trace is listed instead.
+// With maxEvents > 0 and more events than that, only the first and last
+// events are drawn, maxEvents in all, and the gap is marked.
+func (n *Network[M]) Diagram(maxEvents int) string { return n.DiagramFunc(maxEvents, nil) }
+
+// DiagramFunc is Diagram restricted to the events keep returns true for
+// (nil keeps all), for example to leave out heartbeats.
+func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
+	// Columns: every node, plus any other ID a drawn message names.
+	colSet := map[NodeID]bool{}
+	for _, id := range n.ids {
+		colSet[id] = true
+	}
+	var shown []int // indexes into n.log of drawn events
+	events := make([]Event, len(n.log))
+	for i, r := range n.log {
+		if r.kind == EventSend || r.kind == EventDuplicate {
+			continue
+		}
+		e := r.event()
+		if keep != nil && !keep(e) {
+			continue
+		}
+		events[i] = e
+		shown = append(shown, i)
+		if r.kind == EventDeliver || r.kind == EventDrop {
+			colSet[e.From] = true
+			colSet[e.To] = true
+		}
+	}
+	cols := make([]NodeID, 0, len(colSet))
+	for id := range colSet {
+		cols = append(cols, id)
+	}
+	slices.Sort(cols)
+
+	cw := 4
+	for _, id := range cols {
+		if l := len(strconv.Itoa(int(id))) + 2; l > cw {
+			cw = l
+		}
+	}
+	tw := max(4, len(strconv.Itoa(n.now)))
+	prefix := tw + 3 // "tick | "
+	list := prefix+len(cols)*cw+minLabel > MaxDiagramWidth
+
+	// Which of the shown events to draw.
+	omitAt, omitted := -1, 0
+	if maxEvents > 0 && len(shown) > maxEvents {
+		head := maxEvents / 2
+		omitted = len(shown) - maxEvents
+		omitAt = head
+		shown = append(shown[:head:head], shown[head+omitted:]...)
+	}
+	draw := map[int]bool{}
+	for _, i := range shown {
+		draw[i] = true
+	}
+
+	var b strings.Builder
+	pos := map[NodeID]int{}
+	for i, id := range cols {
+		pos[id] = i*cw + 1
+	}
+	if !list {
+		hdr := []byte(strings.Repeat(" ", len(cols)*cw))
+		for _, id := range cols {
+			copy(hdr[pos[id]:], strconv.Itoa(int(id)))
+		}
+		fmt.Fprintf(&b, "%*s |%s\n", tw, "tick", strings.TrimRight(string(hdr), " "))
+		b.WriteString(strings.Repeat("-", tw+1) + "+" + strings.Repeat("-", len(cols)*cw) + "\n")
+	}
+
+	alive := map[NodeID]bool{}
+	for _, id := range n.ids {
+		alive[id] = true
+	}
+	drawn := 0
+	for i, r := range n.log {
+		switch r.kind {
+		case EventCrash:
+			alive[r.node] = false
+		case EventRestart:
+			alive[r.node] = true
+		}
+		if !draw[i] {
+			continue
+		}
+		if drawn == omitAt {
+			fmt.Fprintf(&b, "%*s  ... %d events not shown ...\n", tw, "", omitted)
+		}
+		drawn++
+		e := events[i]
+		label := eventLabel(e)
+		if list {
+			line := fmt.Sprintf("%*d  ", tw, e.Tick)
+			switch e.Kind {
+			case EventDeliver, EventDrop:
+				line += fmt.Sprintf("%d -> %d  ", e.From, e.To)
+			}
+			b.WriteString(clip(line+label, MaxDiagramWidth) + "\n")
+			continue
+		}
+		row := []byte(strings.Repeat(" ", len(cols)*cw))
+		for _, id := range cols {
+			switch {
+			case n.nodes[id] == nil:
+			case alive[id]:
+				row[pos[id]] = '|'
+			default:
+				row[pos[id]] = '.'
+			}
+		}
+		switch e.Kind {
+		case EventDeliver, EventDrop:
+			pa, pb := pos[e.From], pos[e.To]
+			lo, hi := min(pa, pb), max(pa, pb)
+			for p := lo + 1; p < hi; p++ {
+				row[p] = '-'
+			}
+			row[pa] = 'o'
+			switch {
+			case e.Kind == EventDrop:
+				row[pb] = 'x'
+			case pa == pb:
+				row[pa] = '@'
+			case pb > pa:
+				row[pb] = '>'
+			default:
+				row[pb] = '<'
+			}
+		case EventCrash:
+			row[pos[e.Node]] = 'X'
+		case EventRestart:
+			row[pos[e.Node]] = 'R'
+		}
+		line := fmt.Sprintf("%*d |%s ", tw, e.Tick, string(row))
+		b.WriteString(strings.TrimRight(clip(line+label, MaxDiagramWidth), " ") + "\n")
+	}
+	if k := n.nflight + len(n.unsent); k > 0 {
+		fmt.Fprintf(&b, "%*s  (%d in flight)\n", tw, "", k)
+	}
+	return b.String()
+}
+
+func eventLabel(e Event) string {
+	switch e.Kind {
+	case EventCrash:
+		return fmt.Sprintf("node %d crashed", e.Node)
+	case EventRestart:
+		return fmt.Sprintf("node %d restarted", e.Node)
+	case EventPartition:
+		return "partition " + groupsString(e.Groups)
+	case EventHeal:
+		return "partition healed"
+	}
+	s := e.Body
+	if e.Kind == EventDeliver && e.SentAt != e.Tick-1 {
+		s += fmt.Sprintf(" (sent %d)", e.SentAt)
+	}
+	if e.Dup {
+		s += " [copy]"
+	}
+	if e.Kind == EventDrop {
+		s += " [" + e.Reason + "]"
+	}
+	return s
+}
+
+// clip shortens s to at most w characters, marking the cut.
+func clip(s string, w int) string {
+	if len(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	return string(r[:w-3]) + "..."
+}
