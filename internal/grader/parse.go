@@ -188,7 +188,7 @@ func (r *Result) packageOutput(s string) {
 var (
 	timeoutRE  = regexp.MustCompile(`panic: test timed out after (\S+)`)
 	frameRE    = regexp.MustCompile(`^\s+(?:\S*/)?(exercises/[^\s:]+\.go):(\d+)`)
-	locationRE = regexp.MustCompile(`^\s{4}\S+_test\.go:\d+: ?`)
+	locationRE = regexp.MustCompile(`^\s{4}[\w.-]+\.go:\d+: ?`)
 	seedRE     = regexp.MustCompile(`^\s*@seed (\d+)\s*$`)
 	runningRE  = regexp.MustCompile(`^\t\t(Test\S*) \(`)
 )

@@ -282,3 +282,27 @@ func testEnv(base []string, opts Options) []string {
 	}
 	return env
 }
+
+// RaceSupport reports whether `go test -race` can work here: it needs cgo and
+// a C compiler. When it cannot, why says so in one line.
+func RaceSupport(goCmd string) (ok bool, why string) {
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	out, err := exec.Command(goCmd, "env", "CGO_ENABLED", "CC").Output()
+	if err != nil {
+		return false, "could not ask the go command about cgo"
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 2 || strings.TrimSpace(lines[0]) != "1" {
+		return false, "cgo is disabled (CGO_ENABLED=0), and the race detector needs it"
+	}
+	cc := strings.Fields(lines[1])
+	if len(cc) == 0 {
+		return false, "no C compiler is configured, and the race detector needs one"
+	}
+	if _, err := exec.LookPath(cc[0]); err != nil {
+		return false, fmt.Sprintf("the C compiler %q was not found, and the race detector needs one (install gcc or clang)", cc[0])
+	}
+	return true, ""
+}
