@@ -45,16 +45,16 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 	var shown []int // indexes into n.log of drawn events
 	events := make([]Event, len(n.log))
 	for i, r := range n.log {
-		if r.kind == EventSend || r.kind == EventDuplicate {
+		if r.kind == kSend || r.kind == kDuplicate {
 			continue
 		}
-		e := r.event()
+		e := n.event(r)
 		if keep != nil && !keep(e) {
 			continue
 		}
 		events[i] = e
 		shown = append(shown, i)
-		if r.kind == EventDeliver || r.kind == EventDrop {
+		if r.kind == kDeliver || r.kind == kDrop {
 			colSet[e.From] = true
 			colSet[e.To] = true
 		}
@@ -109,10 +109,10 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 	drawn := 0
 	for i, r := range n.log {
 		switch r.kind {
-		case EventCrash:
-			alive[r.node] = false
-		case EventRestart:
-			alive[r.node] = true
+		case kCrash:
+			alive[r.msg.To] = false
+		case kRestart:
+			alive[r.msg.To] = true
 		}
 		if !draw[i] {
 			continue

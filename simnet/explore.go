@@ -3,6 +3,7 @@ package simnet
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -234,9 +235,17 @@ func (n *Network[M]) exploreOrder(due []flight[M]) []flight[M] {
 		for hi < len(due) && due[hi].msg.To == due[lo].msg.To {
 			hi++
 		}
-		// Every permutation of due[lo:hi], each once (Fisher-Yates).
+		// Every distinct order of due[lo:hi], each once: position i takes
+		// one of the remaining messages, where copies of one message (a
+		// duplicate) count as one option.
 		for i := lo; i < hi-1; i++ {
-			j := i + n.ex.choose(hi-i)
+			var opts []int
+			for j := i; j < hi; j++ {
+				if !slices.ContainsFunc(due[i:j], func(f flight[M]) bool { return f.seq == due[j].seq }) {
+					opts = append(opts, j)
+				}
+			}
+			j := opts[n.ex.choose(len(opts))]
 			due[i], due[j] = due[j], due[i]
 		}
 		lo = hi

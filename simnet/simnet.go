@@ -102,12 +102,13 @@ type Network[M any] struct {
 	nodes map[NodeID]*slot[M]
 	ids   []NodeID // sorted
 
-	unsent  []flight[M]         // sent, fate (loss, delay, duplication) not yet decided
-	pending map[int][]flight[M] // by due tick
+	unsent  []flight[M]   // sent, fate (loss, delay, duplication) not yet decided
+	pending [][]flight[M] // by due tick
 	nflight int
 	seq     int
 
 	group map[NodeID]int // partition: group index of each listed node; nil when healed
+	parts [][][]NodeID   // the groups of every Partition call, for the trace
 
 	log   []record[M]
 	stats Stats
@@ -122,10 +123,9 @@ func New[M any](cfg Config) *Network[M] {
 		panic("simnet: negative MinDelay")
 	}
 	return &Network[M]{
-		cfg:     cfg,
-		rng:     rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5851f42d4c957f2d)),
-		nodes:   map[NodeID]*slot[M]{},
-		pending: map[int][]flight[M]{},
+		cfg:   cfg,
+		rng:   rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5851f42d4c957f2d)),
+		nodes: map[NodeID]*slot[M]{},
 		stats: Stats{
 			SentBy:           map[NodeID]int{},
 			ReceivedBy:       map[NodeID]int{},
@@ -175,9 +175,9 @@ func (n *Network[M]) send(m Message[M]) {
 	n.stats.SentBy[m.From]++
 	n.stats.SentPerTick[n.now]++
 	f := flight[M]{msg: m, seq: n.seq, sentAt: n.now}
-	n.record(record[M]{kind: EventSend, msg: m, seq: f.seq, sentAt: n.now})
+	n.record(record[M]{kind: kSend, msg: m, seq: f.seq, sentAt: n.now})
 	if !n.connected(m.From, m.To) {
-		n.drop(f, ReasonPartition)
+		n.drop(f, rPartition)
 		return
 	}
 	n.unsent = append(n.unsent, f)
@@ -190,7 +190,7 @@ func (n *Network[M]) decide() {
 		f := n.unsent[0]
 		n.unsent = n.unsent[1:]
 		if n.lose() {
-			n.drop(f, ReasonLost)
+			n.drop(f, rLost)
 			continue
 		}
 		n.schedule(f)
@@ -198,7 +198,7 @@ func (n *Network[M]) decide() {
 			n.stats.Duplicated++
 			c := f
 			c.dup = true
-			n.record(record[M]{kind: EventDuplicate, msg: f.msg, seq: f.seq, sentAt: f.sentAt})
+			n.record(record[M]{kind: kDuplicate, msg: f.msg, seq: f.seq, sentAt: f.sentAt})
 			n.schedule(c)
 		}
 	}
@@ -207,6 +207,9 @@ func (n *Network[M]) decide() {
 
 func (n *Network[M]) schedule(f flight[M]) {
 	f.due = f.sentAt + 1 + n.delay()
+	for len(n.pending) <= f.due {
+		n.pending = append(n.pending, nil)
+	}
 	n.pending[f.due] = append(n.pending[f.due], f)
 	n.nflight++
 }
@@ -236,9 +239,9 @@ func (n *Network[M]) delay() int {
 	return n.cfg.MinDelay + n.rng.IntN(w)
 }
 
-func (n *Network[M]) drop(f flight[M], reason string) {
+func (n *Network[M]) drop(f flight[M], reason uint8) {
 	n.stats.Dropped++
-	n.record(record[M]{kind: EventDrop, msg: f.msg, seq: f.seq, sentAt: f.sentAt, dup: f.dup, reason: reason})
+	n.record(record[M]{kind: kDrop, msg: f.msg, seq: f.seq, sentAt: f.sentAt, dup: f.dup, reason: reason})
 }
 
 // Tick runs one tick: Now() advances by one, every message due now is
@@ -251,8 +254,11 @@ func (n *Network[M]) Tick() {
 	n.stats.SentPerTick = append(n.stats.SentPerTick, 0)
 	n.stats.DeliveredPerTick = append(n.stats.DeliveredPerTick, 0)
 
-	due := n.pending[n.now]
-	delete(n.pending, n.now)
+	var due []flight[M]
+	if n.now < len(n.pending) {
+		due = n.pending[n.now]
+		n.pending[n.now] = nil
+	}
 	n.nflight -= len(due)
 	if n.ex != nil {
 		due = n.exploreOrder(due)
@@ -284,16 +290,16 @@ func (n *Network[M]) deliver(f flight[M]) {
 	s, ok := n.nodes[f.msg.To]
 	switch {
 	case !ok:
-		n.drop(f, ReasonUnknown)
+		n.drop(f, rUnknown)
 	case !s.alive:
-		n.drop(f, ReasonCrashed)
+		n.drop(f, rCrashed)
 	case !n.connected(f.msg.From, f.msg.To):
-		n.drop(f, ReasonPartition)
+		n.drop(f, rPartition)
 	default:
 		n.stats.Delivered++
 		n.stats.ReceivedBy[f.msg.To]++
 		n.stats.DeliveredPerTick[n.now]++
-		n.record(record[M]{kind: EventDeliver, msg: f.msg, seq: f.seq, sentAt: f.sentAt, dup: f.dup})
+		n.record(record[M]{kind: kDeliver, msg: f.msg, seq: f.seq, sentAt: f.sentAt, dup: f.dup})
 		n.emit(f.msg.To, s.node.Receive(f.msg))
 	}
 }
@@ -339,7 +345,7 @@ func (n *Network[M]) Crash(id NodeID) {
 		return
 	}
 	s.alive = false
-	n.record(record[M]{kind: EventCrash, node: id})
+	n.record(record[M]{kind: kCrash, msg: Message[M]{To: id}})
 }
 
 // Restart puts a new, live node value in the place of node id (crashing the
@@ -352,7 +358,7 @@ func (n *Network[M]) Restart(id NodeID, node Node[M]) {
 	}
 	s.node = node
 	s.alive = true
-	n.record(record[M]{kind: EventRestart, node: id})
+	n.record(record[M]{kind: kRestart, msg: Message[M]{To: id}})
 }
 
 func (n *Network[M]) mustNode(id NodeID, op string) *slot[M] {
@@ -389,7 +395,8 @@ func (n *Network[M]) Partition(groups ...[]NodeID) {
 		cp = append(cp, s)
 	}
 	n.group = g
-	n.record(record[M]{kind: EventPartition, groups: cp})
+	n.parts = append(n.parts, cp)
+	n.record(record[M]{kind: kPartition, part: len(n.parts) - 1})
 }
 
 // Heal removes the partition: every ID can reach every other again.
@@ -398,7 +405,7 @@ func (n *Network[M]) Heal() {
 		return
 	}
 	n.group = nil
-	n.record(record[M]{kind: EventHeal})
+	n.record(record[M]{kind: kHeal})
 }
 
 // Connected reports whether a message from a to b can cross the current
@@ -459,7 +466,7 @@ func (n *Network[M]) InFlight() []Message[M] {
 func (n *Network[M]) CountSent(keep func(Message[M]) bool) int {
 	c := 0
 	for _, r := range n.log {
-		if r.kind == EventSend && keep(r.msg) {
+		if r.kind == kSend && keep(r.msg) {
 			c++
 		}
 	}
@@ -470,7 +477,7 @@ func (n *Network[M]) CountSent(keep func(Message[M]) bool) int {
 func (n *Network[M]) Sent() []Message[M] {
 	var out []Message[M]
 	for _, r := range n.log {
-		if r.kind == EventSend {
+		if r.kind == kSend {
 			out = append(out, r.msg)
 		}
 	}

@@ -94,30 +94,58 @@ func groupsString(gs [][]NodeID) string {
 // record is the network's compact, typed form of an Event; bodies are only
 // formatted when the trace is asked for, which keeps exploration fast.
 type record[M any] struct {
+	msg    Message[M] // for crash and restart, msg.To is the node
 	tick   int
-	kind   EventKind
-	msg    Message[M]
 	seq    int
 	sentAt int
+	part   int // for partition events: index into Network.parts
+	kind   uint8
+	reason uint8
 	dup    bool
-	reason string
-	node   NodeID
-	groups [][]NodeID
 }
+
+// Internal codes of event kinds and drop reasons, in record.
+const (
+	kSend uint8 = iota
+	kDeliver
+	kDrop
+	kDuplicate
+	kCrash
+	kRestart
+	kPartition
+	kHeal
+)
+
+var kindNames = [...]EventKind{EventSend, EventDeliver, EventDrop, EventDuplicate,
+	EventCrash, EventRestart, EventPartition, EventHeal}
+
+const (
+	rNone uint8 = iota
+	rLost
+	rPartition
+	rCrashed
+	rUnknown
+)
+
+var reasonNames = [...]string{"", ReasonLost, ReasonPartition, ReasonCrashed, ReasonUnknown}
 
 func (n *Network[M]) record(r record[M]) {
 	r.tick = n.now
 	n.log = append(n.log, r)
 }
 
-func (r record[M]) event() Event {
-	e := Event{Tick: r.tick, Kind: r.kind, Seq: r.seq, SentAt: r.sentAt, Dup: r.dup,
-		Reason: r.reason, Node: r.node, Groups: r.groups}
+func (n *Network[M]) event(r record[M]) Event {
+	e := Event{Tick: r.tick, Kind: kindNames[r.kind], Seq: r.seq, SentAt: r.sentAt, Dup: r.dup,
+		Reason: reasonNames[r.reason]}
 	switch r.kind {
-	case EventSend, EventDeliver, EventDrop, EventDuplicate:
+	case kSend, kDeliver, kDrop, kDuplicate:
 		e.From, e.To = r.msg.From, r.msg.To
 		e.Body = fmt.Sprintf("%v", r.msg.Body)
 		e.Msg = r.msg
+	case kCrash, kRestart:
+		e.Node = r.msg.To
+	case kPartition:
+		e.Groups = n.parts[r.part]
 	}
 	return e
 }
@@ -127,7 +155,7 @@ func (r record[M]) event() Event {
 func (n *Network[M]) Trace() []Event {
 	out := make([]Event, len(n.log))
 	for i, r := range n.log {
-		out[i] = r.event()
+		out[i] = n.event(r)
 	}
 	return out
 }
