@@ -28,39 +28,66 @@ type Graded struct {
 // directory of .go files) and judges it. It removes its temporary build on
 // every path. An error means the suite could not be run at all.
 func Grade(ctx context.Context, c *course.Course, l *course.Lesson, impl fs.FS, opts runner.Options) (*Graded, error) {
-	expected, err := SuiteChecks(c, l)
+	gs, err := GradeAll(ctx, c, []runner.Item{{Lesson: l, Impl: impl}}, opts)
 	if err != nil {
 		return nil, err
 	}
-	b, err := runner.Assemble(c, l, impl)
+	return gs[0], nil
+}
+
+// GradeAll grades many exercises in one go test run, which builds and runs
+// their suites in parallel. Results are in the order of items.
+func GradeAll(ctx context.Context, c *course.Course, items []runner.Item, opts runner.Options) ([]*Graded, error) {
+	expected := make([][]string, len(items))
+	timeout := opts.Timeout
+	for i, it := range items {
+		names, err := SuiteChecks(c, it.Lesson)
+		if err != nil {
+			return nil, err
+		}
+		expected[i] = names
+		if opts.Timeout == 0 {
+			timeout = max(timeout, it.Lesson.RunTimeout())
+		}
+	}
+	opts.Timeout = timeout
+	b, err := runner.Assemble(c, items...)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Remove()
-	if opts.Timeout == 0 {
-		opts.Timeout = l.RunTimeout()
-	}
-	var res *Result
-	exit, err := runner.Run(ctx, b, opts, func(stdout, stderr io.Reader) error {
-		res = Parse(stdout, stderr)
+	var results map[string]*Result
+	var stderr string
+	exit, err := runner.Run(ctx, b, opts, func(stdout, errs io.Reader) error {
+		results, stderr = ParseAll(stdout, errs)
 		return nil
 	})
-	if exit.Interrupted {
+	if exit.Interrupted || ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
 	if err != nil {
 		return nil, err
 	}
-	if opts.Run == "" {
-		res.Complete(expected)
+	out := make([]*Graded, len(items))
+	for i, it := range items {
+		res, ok := results[c.Module+"/"+it.Lesson.StubDir()]
+		if !ok {
+			res = newResult()
+			res.Stderr = stderr
+			res.finish()
+		}
+		if opts.Run == "" {
+			res.Complete(expected[i])
+		}
+		if exit.Deadline && res.Problem == "" {
+			res.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock?", opts.Timeout)
+		}
+		if !res.BuildFailed && len(res.Checks) == 0 && exit.Code != 0 && res.Problem == "" {
+			res.Problem = "go test failed before running any check:\n" + stderr
+		}
+		out[i] = &Graded{Lesson: it.Lesson, Result: res, Elapsed: exit.Elapsed}
 	}
-	if exit.Deadline && res.Problem == "" {
-		res.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock?", opts.Timeout)
-	}
-	if !res.BuildFailed && len(res.Checks) == 0 && exit.Code != 0 {
-		res.Problem = "go test failed before running any check:\n" + res.Stderr
-	}
-	return &Graded{Lesson: l, Result: res, Elapsed: exit.Elapsed}, nil
+	return out, nil
 }
 
 var testFuncRE = regexp.MustCompile(`(?m)^func (Test[A-Z_0-9]\w*)\(\w+ \*testing\.T\)`)

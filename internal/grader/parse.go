@@ -80,43 +80,84 @@ const (
 
 type event struct {
 	Action      string
+	Package     string
+	ImportPath  string
 	Test        string
 	Output      string
 	Elapsed     float64
 	FailedBuild string
 }
 
-// Parse reads a `go test -json` stream (stdout) and the go command's stderr,
-// concurrently, to the end.
+// Parse reads a `go test -json` stream of one package (stdout) and the go
+// command's stderr, concurrently, to the end.
 func Parse(stdout, stderr io.Reader) *Result {
-	r := &Result{byName: map[string]*Check{}}
+	rs, errText := ParseAll(stdout, stderr)
+	for _, r := range rs {
+		return r
+	}
+	r := newResult()
+	r.Stderr = errText
+	r.finish()
+	return r
+}
+
+// ParseAll reads a `go test -json` stream of any number of packages and the
+// go command's stderr, concurrently, to the end. It returns one result per
+// package, keyed by import path, and the stderr text.
+func ParseAll(stdout, stderr io.Reader) (map[string]*Result, string) {
+	rs := map[string]*Result{}
+	get := func(pkg string) *Result {
+		// Build events name the package as "p [p.test]" or "p_test [p.test]".
+		pkg, _, _ = strings.Cut(pkg, " ")
+		pkg = strings.TrimSuffix(pkg, "_test")
+		r, ok := rs[pkg]
+		if !ok {
+			r = newResult()
+			rs[pkg] = r
+		}
+		return r
+	}
 	var wg sync.WaitGroup
 	var errText strings.Builder
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		limited := io.LimitReader(stderr, maxCheckOutput)
-		b, _ := io.ReadAll(limited)
+		b, _ := io.ReadAll(io.LimitReader(stderr, maxCheckOutput))
 		errText.Write(b)
 		io.Copy(io.Discard, stderr)
 	}()
+	var last *Result
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 64<<10), maxLineLength)
 	for sc.Scan() {
 		line := sc.Bytes()
 		var e event
 		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
-			r.packageOutput(string(line) + "\n")
+			if last != nil {
+				last.packageOutput(string(line) + "\n")
+			}
 			continue
 		}
-		r.handle(e)
+		pkg := e.Package
+		if pkg == "" {
+			pkg = e.ImportPath
+		}
+		if pkg == "" {
+			continue
+		}
+		last = get(pkg)
+		last.handle(e)
 	}
 	io.Copy(io.Discard, stdout) // a line longer than the limit stops the scanner
 	wg.Wait()
-	r.Stderr = strings.TrimSpace(errText.String())
-	r.finish()
-	return r
+	for _, r := range rs {
+		r.Stderr = strings.TrimSpace(errText.String())
+		r.finish()
+	}
+	return rs, strings.TrimSpace(errText.String())
 }
+
+func newResult() *Result { return &Result{byName: map[string]*Check{}} }
 
 func (r *Result) check(name string) *Check {
 	top, _, _ := strings.Cut(name, "/")
@@ -268,16 +309,26 @@ func (r *Result) Complete(expected []string) {
 	}
 }
 
+// isNotImplemented reports whether every failure in msg is a stub's
+// "not implemented yet" panic (subtest labels aside).
 func isNotImplemented(msg string) bool {
+	found := false
 	for _, line := range strings.Split(msg, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
+		switch {
+		case line == "", strings.HasSuffix(line, ":") && !strings.Contains(line, " "+NotImplementedPrefix):
+		case strings.HasPrefix(line, NotImplementedPrefix), strings.HasPrefix(line, "panic: "+NotImplementedPrefix):
+			found = true
+		case strings.HasPrefix(line, "(failed on "):
+		default:
+			return false
 		}
-		return strings.HasPrefix(line, "not implemented yet") || strings.HasPrefix(line, "panic: not implemented yet")
 	}
-	return false
+	return found
 }
+
+// NotImplementedPrefix starts the panic message of every stub function.
+const NotImplementedPrefix = "not implemented yet"
 
 func timeoutMessage(limit, raw string) string {
 	msg := fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock?", limit)

@@ -17,7 +17,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,33 +37,39 @@ var ErrNoGo = errors.New("the Go toolchain was not found")
 type Build struct {
 	// Dir is the root of the temporary module.
 	Dir string
-	// Pkg is the exercise's package, relative to Dir ("./exercises/<slug>").
-	Pkg string
-	// Files lists the implementation's files copied in, relative to Dir.
-	Files []string
+	// Pkgs are the exercises' packages, relative to Dir ("./exercises/<slug>").
+	Pkgs []string
 }
 
 // Remove deletes the temporary module.
 func (b *Build) Remove() error { return os.RemoveAll(b.Dir) }
 
-// Assemble creates the temporary module for lesson l of c, with the
-// implementation taken from impl (a directory holding the exercise's .go
-// files, such as a learner's exercises/<slug>/). Only non-test .go files are
-// taken from impl: a learner's own tests never run next to the suite.
-func Assemble(c *course.Course, l *course.Lesson, impl fs.FS) (*Build, error) {
+// Item is one exercise to build: a lesson and the implementation to judge,
+// a directory holding the exercise's .go files (such as a learner's
+// exercises/<slug>/, or the course's solution).
+type Item struct {
+	Lesson *course.Lesson
+	Impl   fs.FS
+}
+
+// Assemble creates one temporary module holding every item, so that a
+// single go test run builds and tests them all. Only non-test .go files are
+// taken from an implementation: a learner's own tests never run next to the
+// suite.
+func Assemble(c *course.Course, items ...Item) (*Build, error) {
 	dir, err := os.MkdirTemp("", "dslearn-check-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a build directory: %w", err)
 	}
-	b := &Build{Dir: dir, Pkg: "./" + l.StubDir()}
-	if err := b.fill(c, l, impl); err != nil {
+	b := &Build{Dir: dir}
+	if err := b.fill(c, items); err != nil {
 		b.Remove()
 		return nil, err
 	}
 	return b, nil
 }
 
-func (b *Build) fill(c *course.Course, l *course.Lesson, impl fs.FS) error {
+func (b *Build) fill(c *course.Course, items []Item) error {
 	gomod := fmt.Sprintf("module %s\n\ngo %s\n", c.Module, c.GoVersion)
 	if err := os.WriteFile(filepath.Join(b.Dir, "go.mod"), []byte(gomod), 0o644); err != nil {
 		return err
@@ -74,26 +79,29 @@ func (b *Build) fill(c *course.Course, l *course.Lesson, impl fs.FS) error {
 			return fmt.Errorf("copying support code %s: %w", d, err)
 		}
 	}
-	pkgDir := filepath.Join(b.Dir, filepath.FromSlash(l.StubDir()))
-	if err := os.MkdirAll(pkgDir, 0o755); err != nil {
-		return err
-	}
-	names, err := implFiles(impl)
-	if err != nil {
-		return err
-	}
-	for _, name := range names {
-		data, err := fs.ReadFile(impl, name)
+	for _, it := range items {
+		l := it.Lesson
+		pkgDir := filepath.Join(b.Dir, filepath.FromSlash(l.StubDir()))
+		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+			return err
+		}
+		names, err := implFiles(it.Impl)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", l.StubDir(), err)
 		}
-		if err := os.WriteFile(filepath.Join(pkgDir, name), data, 0o644); err != nil {
-			return err
+		for _, name := range names {
+			data, err := fs.ReadFile(it.Impl, name)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(pkgDir, name), data, 0o644); err != nil {
+				return err
+			}
 		}
-		b.Files = append(b.Files, path.Join(l.StubDir(), name))
-	}
-	if err := copyTree(c.FS, l.SuiteDir(), pkgDir, isTest); err != nil {
-		return fmt.Errorf("copying the hidden suite: %w", err)
+		if err := copyTree(c.FS, l.SuiteDir(), pkgDir, isTest); err != nil {
+			return fmt.Errorf("copying the hidden suite: %w", err)
+		}
+		b.Pkgs = append(b.Pkgs, "./"+l.StubDir())
 	}
 	return nil
 }
@@ -201,7 +209,7 @@ func Run(ctx context.Context, b *Build, opts Options, consume func(stdout, stder
 	if opts.Run != "" {
 		args = append(args, "-run", opts.Run)
 	}
-	args = append(args, b.Pkg)
+	args = append(args, b.Pkgs...)
 
 	runCtx, cancel := context.WithTimeout(ctx, timeout+buildAllowance)
 	defer cancel()

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+
+	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/grader"
+	"github.com/dslearn/dslearn/internal/progress"
+	"github.com/dslearn/dslearn/internal/runner"
+	"github.com/dslearn/dslearn/internal/workspace"
+	"github.com/spf13/cobra"
+)
+
+// CheckOptions are the inputs of `dslearn check`.
+type CheckOptions struct {
+	F       *Factory
+	Refs    []string
+	All     bool
+	Chapter int
+	JSON    bool
+	Seed    uint64
+	Runs    int
+	Run     string
+	Race    bool
+	raceSet bool
+}
+
+// NewCmdCheck builds `dslearn check`.
+func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check [<number|slug>...]",
+		Short: "Grade your exercise against its hidden suite",
+		Long: `Grade exercises/<slug>/ of your workspace against the exercise's hidden suite:
+one line per check, and for each failure the property, what was expected and
+what happened, and for randomized checks the seed and the command that
+replays it. Your own *_test.go files are ignored.
+
+The suite runs under the race detector where the machine supports it (cgo
+and a C compiler); --race=false turns it off.`,
+		Example: `  dslearn check consistent-hashing
+  dslearn check 3 --runs 200              # try 200 seeds per randomized check
+  dslearn check 3 --seed 17 --run '^TestAddMovesOnlyKeysThatGoToTheNewNode$'
+  dslearn check --chapter 2
+  dslearn check --all --json`,
+		ValidArgsFunction: completeLessons(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			opts.raceSet = cmd.Flags().Changed("race")
+			switch n := btoi(len(args) > 0) + btoi(opts.All) + btoi(opts.Chapter != 0); {
+			case n == 0:
+				return &UsageError{errors.New("name an exercise (dslearn check 1), or use --chapter N or --all")}
+			case n > 1:
+				return &UsageError{errors.New("name exercises, or use --chapter N, or --all: only one of these")}
+			}
+			if opts.Runs < 0 {
+				return &UsageError{errors.New("--runs must be positive")}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "check every exercise")
+	cmd.Flags().IntVar(&opts.Chapter, "chapter", 0, "check every exercise of chapter `N`")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print results as JSON")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 0, "replay randomized checks with this one `seed`")
+	cmd.Flags().IntVar(&opts.Runs, "runs", 0, "try `N` seeds in every randomized check (default: the suite's own)")
+	cmd.Flags().StringVar(&opts.Run, "run", "", "run only the checks matching `regexp` (as go test -run)")
+	cmd.Flags().BoolVar(&opts.Race, "race", true, "run under the race detector where supported")
+	return cmd
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func checkRun(cmd *cobra.Command, o *CheckOptions) error {
+	f := o.F
+	c, err := f.Course()
+	if err != nil {
+		return err
+	}
+	lessons, err := selectLessons(c, o.Refs, o.All, o.Chapter)
+	if err != nil {
+		return err
+	}
+	w, err := f.Workspace()
+	if err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		return &EnvError{errors.New("the Go toolchain was not found in PATH: install Go " + c.GoVersion + " or newer (https://go.dev/dl/), then check again")}
+	}
+	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: o.Race}
+	if o.Race {
+		if ok, why := runner.RaceSupport(""); !ok {
+			opts.Race = false
+			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
+		}
+	}
+	var items []runner.Item
+	for _, l := range lessons {
+		if !c.HasExercise(l) {
+			if len(lessons) == 1 {
+				return &EnvError{fmt.Errorf("lesson %d, %s, has no exercise yet", l.Number, l.Title)}
+			}
+			continue
+		}
+		dir := w.ExerciseDir(l)
+		if err := exerciseFilesPresent(dir); err != nil {
+			return &EnvError{fmt.Errorf("%s: %v; restore the starting files with: dslearn init --force %s (existing files are kept)", workspace.Rel(dir), err, workspace.Rel(w.Root))}
+		}
+		items = append(items, runner.Item{Lesson: l, Impl: os.DirFS(dir)})
+	}
+	if f.IO.ErrTTY && !o.JSON {
+		what := items[0].Lesson.Slug
+		if len(items) > 1 {
+			what = strconv.Itoa(len(items)) + " exercises"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "checking %s…\n", what)
+	}
+	gs, err := grader.GradeAll(cmd.Context(), c, items, opts)
+	if err != nil {
+		if errors.Is(err, grader.ErrInterrupted) {
+			return err
+		}
+		return &EnvError{fmt.Errorf("could not run the check: %w", err)}
+	}
+	if o.Run == "" && o.Seed == 0 {
+		recordProgress(f, w, gs)
+	}
+	if err := writeCheck(o, c, gs); err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if g.State() != grader.Passed {
+			return errChecksFailed
+		}
+	}
+	return nil
+}
+
+func exerciseFilesPresent(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return errors.New("the exercise's directory is missing")
+	}
+	for _, e := range entries {
+		if !e.IsDir() && len(e.Name()) > 3 && e.Name()[len(e.Name())-3:] == ".go" {
+			return nil
+		}
+	}
+	return errors.New("the exercise's directory has no .go files")
+}
+
+func recordProgress(f *Factory, w *workspace.Workspace, gs []*grader.Graded) {
+	err := f.Progress(w).Update(func(p *progress.Progress) error {
+		for _, g := range gs {
+			passed, total := g.Counts()
+			progress.Record(p, g.Lesson.Slug, string(g.State()), passed, total, f.Now())
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "dslearn: warning: progress was not saved: %v\n", err)
+	}
+}
+
+func writeCheck(o *CheckOptions, c *course.Course, gs []*grader.Graded) error {
+	out := o.F.IO.Out
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(grader.JSON(gs))
+	}
+	st := newStyles(o.F.IO)
+	gst := st.grader()
+	if len(gs) == 1 {
+		g := gs[0]
+		grader.WriteReport(out, g, gst)
+		if g.State() == grader.Passed {
+			p, err := o.F.LoadProgress(o.F.OptionalWorkspace())
+			if err == nil {
+				writeNext(out, c, p)
+			}
+		}
+		return nil
+	}
+	grader.WriteChapterTable(out, c, gs, gst)
+	return nil
+}
+
+// selectLessons resolves what to check.
+func selectLessons(c *course.Course, refs []string, all bool, chapter int) ([]*course.Lesson, error) {
+	switch {
+	case all:
+		return c.Lessons, nil
+	case chapter != 0:
+		ls := c.LessonsIn(chapter)
+		if len(ls) == 0 {
+			return nil, &UsageError{fmt.Errorf("there is no chapter %d; chapters are numbered 1 to %d", chapter, len(c.Chapters))}
+		}
+		return ls, nil
+	}
+	var out []*course.Lesson
+	seen := map[string]bool{}
+	for _, r := range refs {
+		l, err := findLesson(c, r)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[l.Slug] {
+			seen[l.Slug] = true
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}

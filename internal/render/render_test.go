@@ -1,0 +1,61 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSplitFrontMatter(t *testing.T) {
+	src := "---\ntitle: Lamport clocks\nslug: lamport-clocks\nnumber: 1\nreading_time: 15 min\n---\n# Lamport clocks\n\nText.\n"
+	m, body, err := SplitFrontMatter([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Title != "Lamport clocks" || m.Number != 1 || m.Slug != "lamport-clocks" || m.ReadingTime != "15 min" {
+		t.Errorf("meta = %+v", m)
+	}
+	if string(body) != "# Lamport clocks\n\nText.\n" {
+		t.Errorf("body = %q", body)
+	}
+	if _, body, _ := SplitFrontMatter([]byte("# No front matter\n")); string(body) != "# No front matter\n" {
+		t.Errorf("body without front matter = %q", body)
+	}
+	for _, bad := range []string{"---\ntitle: x\n", "---\nunknown_field: 1\n---\n"} {
+		if _, _, err := SplitFrontMatter([]byte(bad)); err == nil {
+			t.Errorf("SplitFrontMatter(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestMarkdownPlainHasNoEscapeCodes(t *testing.T) {
+	out, err := Markdown("# Title\n\nSome *emphasis* and `code`.\n\n```\n  +---+\n  | A |\n  +---+\n```\n", Options{Width: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("plain output has escape codes: %q", out)
+	}
+	for _, want := range []string{"Title", "emphasis", "| A |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plain output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("line with trailing spaces: %q", l)
+		}
+	}
+}
+
+func TestMarkdownWrapsAtMaxWidth(t *testing.T) {
+	long := strings.Repeat("word ", 200)
+	out, err := Markdown(long, Options{Width: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > MaxWidth {
+			t.Fatalf("line of %d columns exceeds %d", len(l), MaxWidth)
+		}
+	}
+}
