@@ -301,6 +301,12 @@ func (r *Result) Complete(expected []string) {
 		c.done = true
 	}
 	if missing > 0 && r.Problem == "" {
+		for _, c := range r.Checks {
+			if c.Status == Fail && strings.Contains(c.Message, "panic: ") {
+				r.Problem = fmt.Sprintf("the suite crashed during %q; the checks after it did not run.", c.Name)
+				return
+			}
+		}
 		if len(r.Checks) == missing {
 			r.Problem = "the test binary exited before running any check: does your code call os.Exit or log.Fatal?"
 		} else {
@@ -398,7 +404,7 @@ func summarize(block string) string {
 	if first == "WARNING: DATA RACE" {
 		first = "data race: two goroutines used the same memory without synchronization"
 	}
-	first = strings.TrimSuffix(first, " [recovered]")
+	first = strings.TrimSuffix(strings.TrimSuffix(first, " [recovered, repanicked]"), " [recovered]")
 	if strings.Contains(first, "unexpected call to os.Exit") {
 		first = "the code called os.Exit during the check: exercise code must never exit the program"
 	}
