@@ -94,11 +94,11 @@ func listRun(o *ListOptions) error {
 		fmt.Fprintln(out, st.bold.Render(fmt.Sprintf("Chapter %d: %s", ch.Number, ch.Title)))
 		for _, l := range c.LessonsIn(ch.Number) {
 			line := fmt.Sprintf("  %2d  %-20s %-28s", l.Number, l.Slug, l.Title)
-			switch {
-			case !c.Written(l):
-				line += "  (not written yet)"
-			case w != nil:
+			if w != nil {
 				line += "  " + stateOf(c, l, p)
+			}
+			if !c.Written(l) {
+				line += "  (lesson not written yet)"
 			}
 			fmt.Fprintln(out, trimRight(line))
 		}
