@@ -54,12 +54,12 @@ and a C compiler); --race=false turns it off.`,
 			opts.raceSet = cmd.Flags().Changed("race")
 			switch n := btoi(len(args) > 0) + btoi(opts.All) + btoi(opts.Chapter != 0); {
 			case n == 0:
-				return &UsageError{errors.New("name an exercise (dslearn check 1), or use --chapter N or --all")}
+				return &UsageError{Err: errors.New("name an exercise (dslearn check 1), or use --chapter N or --all")}
 			case n > 1:
-				return &UsageError{errors.New("name exercises, or use --chapter N, or --all: only one of these")}
+				return &UsageError{Err: errors.New("name exercises, or use --chapter N, or --all: only one of these")}
 			}
 			if opts.Runs < 0 {
-				return &UsageError{errors.New("--runs must be positive")}
+				return &UsageError{Err: errors.New("--runs must be positive")}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -208,7 +208,7 @@ func selectLessons(c *course.Course, refs []string, all bool, chapter int) ([]*c
 	case chapter != 0:
 		ls := c.LessonsIn(chapter)
 		if len(ls) == 0 {
-			return nil, &UsageError{fmt.Errorf("there is no chapter %d; chapters are numbered 1 to %d", chapter, len(c.Chapters))}
+			return nil, &UsageError{Err: fmt.Errorf("there is no chapter %d; chapters are numbered 1 to %d", chapter, len(c.Chapters))}
 		}
 		return ls, nil
 	}

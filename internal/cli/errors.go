@@ -24,8 +24,12 @@ const (
 	ExitInterrupted = 130 // interrupted (Ctrl-C)
 )
 
-// UsageError is a mistake on the command line.
-type UsageError struct{ Err error }
+// UsageError is a mistake on the command line. Help, when set, adds a
+// pointer to the command's --help (for errors that do not say what to do).
+type UsageError struct {
+	Err  error
+	Help bool
+}
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
@@ -73,7 +77,7 @@ func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
 		return ExitInterrupted
 	case errors.As(err, &usage), errors.Is(err, course.ErrUnknownLesson), isCobraUsage(err):
 		fmt.Fprintf(stderr, "dslearn: %s\n", err)
-		if cmd != nil && !errors.Is(err, course.ErrUnknownLesson) {
+		if cmd != nil && (isCobraUsage(err) || usage != nil && usage.Help) {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return ExitUsage

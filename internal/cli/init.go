@@ -59,11 +59,11 @@ func initRun(o *InitOptions) error {
 		dir = filepath.Join(wd, dir)
 	}
 	if w, err := workspace.Find(dir); err == nil && !o.Force {
-		return &UsageError{fmt.Errorf("%s is already inside the workspace %s; use that one, or pass --force to add missing files to it", o.Dir, w.Root)}
+		return &UsageError{Err: fmt.Errorf("%s is already inside the workspace %s; use that one, or pass --force to add missing files to it", o.Dir, w.Root)}
 	}
 	w, res, err := workspace.Init(c, dir, o.Force, o.F.Now())
 	if errors.Is(err, workspace.ErrNotEmpty) {
-		return &UsageError{fmt.Errorf("%s is not empty; choose a new directory, or run: dslearn init --force %s (existing files are kept)", o.Dir, o.Dir)}
+		return &UsageError{Err: fmt.Errorf("%s is not empty; choose a new directory, or run: dslearn init --force %s (existing files are kept)", o.Dir, o.Dir)}
 	}
 	if err != nil {
 		return &EnvError{fmt.Errorf("creating the workspace: %w", err)}

@@ -101,7 +101,7 @@ func exerciseFooter(c *course.Course, l *course.Lesson) string {
 func exactArgs(n int, hint string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return &UsageError{fmt.Errorf("%s takes %d argument(s), got %d: %s", cmd.CommandPath(), n, len(args), hint)}
+			return &UsageError{Err: fmt.Errorf("%s takes %d argument(s), got %d: %s", cmd.CommandPath(), n, len(args), hint)}
 		}
 		return nil
 	}

@@ -43,7 +43,7 @@ Go, and a hidden test suite judges your code.`,
 			return welcomeRun(f)
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err, Help: true} })
 	root.PersistentFlags().StringVar(&f.CourseDir, "course", f.CourseDir, "use the course in `DIR` instead of the built-in one (or set "+EnvCourse+")")
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.AddCommand(
@@ -52,6 +52,13 @@ Go, and a hidden test suite judges your code.`,
 		NewCmdInit(f, nil),
 		NewCmdCheck(f, nil),
 		NewCmdProgress(f, nil),
+		NewCmdHint(f, nil),
+		NewCmdNext(f),
+		NewCmdReset(f, nil),
+		NewCmdSolution(f, nil),
+		NewCmdOpen(f),
+		NewCmdDoctor(f),
+		NewCmdWatch(f),
 		NewCmdVersion(f),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
@@ -80,7 +87,7 @@ func completeLessons(f *Factory) func(*cobra.Command, []string, string) ([]strin
 func findLesson(c *course.Course, ref string) (*course.Lesson, error) {
 	l, err := c.Find(ref)
 	if err != nil {
-		return nil, &UsageError{err}
+		return nil, &UsageError{Err: err}
 	}
 	return l, nil
 }

@@ -6,10 +6,13 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/ansi"
 	"github.com/charmbracelet/glamour/styles"
+	"github.com/mattn/go-runewidth"
 	"github.com/muesli/termenv"
 	"gopkg.in/yaml.v3"
 )
@@ -67,27 +70,151 @@ type Options struct {
 // Markdown renders a markdown body.
 func Markdown(body string, o Options) (string, error) {
 	width := min(max(o.Width, 40), MaxWidth)
-	opts := []glamour.TermRendererOption{glamour.WithWordWrap(width - 2)}
+	// glamour's document margin makes it wrap some lines twice (a word
+	// that ends in the last columns lands alone on the next line), so the
+	// margin is set to zero here and added back below.
+	var cfg ansi.StyleConfig
+	profile := o.Profile
 	switch {
 	case !o.Styled:
-		opts = append(opts, glamour.WithStandardStyle(styles.NoTTYStyle), glamour.WithColorProfile(termenv.Ascii))
+		cfg, profile = plainStyle(), termenv.Ascii
 	case o.Dark:
-		opts = append(opts, glamour.WithStandardStyle(styles.DarkStyle), glamour.WithColorProfile(o.Profile))
+		cfg = styles.DarkStyleConfig
 	default:
-		opts = append(opts, glamour.WithStandardStyle(styles.LightStyle), glamour.WithColorProfile(o.Profile))
+		cfg = styles.LightStyleConfig
 	}
+	zero := uint(0)
+	cfg.Document.Margin = &zero
+	wrapAt := width - 2*margin
+	if !o.Styled {
+		// Plain text is wrapped here instead: glamour miscounts list
+		// markers and some characters and leaves words alone on a line.
+		wrapAt = noWrap
+	}
+	opts := []glamour.TermRendererOption{glamour.WithWordWrap(wrapAt), glamour.WithStyles(cfg), glamour.WithColorProfile(profile)}
 	r, err := glamour.NewTermRenderer(opts...)
 	if err != nil {
 		return "", err
 	}
-	out, err := r.Render(body)
+	out, err := r.Render(joinSoftBreaks(body))
 	if err != nil {
 		return "", err
 	}
+	out = indentLines(out, strings.Repeat(" ", margin))
 	if !o.Styled {
-		out = trimLines(out)
+		out = wrapPlain(trimLines(out), width-margin)
 	}
 	return out, nil
+}
+
+var blockStart = regexp.MustCompile(`^(#|\||>|[-*+] |\d+[.)] |` + "```" + `|~~~|---|\*\*\*|___|<)`)
+
+// joinSoftBreaks joins the lines of each paragraph and list item into one,
+// outside code blocks. Markdown treats such line breaks as spaces, but
+// glamour's wrapping counts the break and can leave a single word on a
+// line of its own.
+func joinSoftBreaks(md string) string {
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines))
+	fence := ""
+	for _, line := range lines {
+		trim := strings.TrimSpace(line)
+		if fence != "" {
+			out = append(out, line)
+			if strings.HasPrefix(trim, fence) {
+				fence = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(trim, "```") || strings.HasPrefix(trim, "~~~") {
+			fence = trim[:3]
+			out = append(out, line)
+			continue
+		}
+		n := len(out)
+		prev := ""
+		if n > 0 {
+			prev = strings.TrimSpace(out[n-1])
+		}
+		joinable := trim != "" && prev != "" && !blockStart.MatchString(trim) &&
+			!strings.HasPrefix(prev, "#") && !strings.HasPrefix(prev, "|") &&
+			!strings.HasPrefix(line, "    ") && !strings.HasSuffix(out[n-1], "  ") && !strings.HasSuffix(prev, "\\")
+		if joinable && n > 0 && !strings.HasPrefix(strings.TrimSpace(out[n-1]), "```") {
+			out[n-1] += " " + trim
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// noWrap is a wrap width no line reaches.
+const noWrap = 1 << 14
+
+var listMarker = regexp.MustCompile(`^(\s*)(• |\d+\. )`)
+
+// wrapPlain folds plain-text lines longer than width at spaces. A folded
+// line's continuation keeps its indentation, and a list item's continuation
+// is indented past the marker. Code blocks are never folded: in glamour's
+// plain output they are the lines indented by four or more spaces beyond
+// the margin, which prose lines never are.
+func wrapPlain(s string, width int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if runewidth.StringWidth(line) <= width || strings.HasPrefix(line, strings.Repeat(" ", margin+4)) {
+			out = append(out, line)
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		hang := indent
+		if m := listMarker.FindStringSubmatch(line); m != nil {
+			hang = m[1] + strings.Repeat(" ", runewidth.StringWidth(m[2]))
+		}
+		cur := indent
+		curW := runewidth.StringWidth(indent)
+		first := true
+		for _, word := range strings.Fields(line) {
+			w := runewidth.StringWidth(word)
+			if !first && curW+1+w > width && strings.TrimSpace(cur) != "" {
+				out = append(out, cur)
+				cur, curW, first = hang+word, runewidth.StringWidth(hang)+w, false
+				continue
+			}
+			if strings.TrimSpace(cur) == "" {
+				cur += word
+				curW += w
+			} else {
+				cur += " " + word
+				curW += 1 + w
+			}
+			first = false
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
+}
+
+// margin is the space left and right of the text.
+const margin = 2
+
+func indentLines(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// plainStyle is glamour's ASCII style without the ** and _ markers it puts
+// around strong and emphasized text: glamour wraps lines before adding
+// them, so they push words past the margin and break lines in odd places.
+func plainStyle() ansi.StyleConfig {
+	cfg := styles.ASCIIStyleConfig
+	cfg.Strong.BlockPrefix, cfg.Strong.BlockSuffix = "", ""
+	cfg.Emph.BlockPrefix, cfg.Emph.BlockSuffix = "", ""
+	return cfg
 }
 
 // trimLines drops the padding glamour adds to the right of every line, so

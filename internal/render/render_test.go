@@ -59,3 +59,28 @@ func TestMarkdownWrapsAtMaxWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinSoftBreaks(t *testing.T) {
+	in := "A paragraph\nover two lines.\n\n- an item\n  continued\n- next\n\n```\ncode\n  kept\n```\n# Head\ntext\n\n| a |\n| b |\n"
+	want := "A paragraph over two lines.\n\n- an item continued\n- next\n\n```\ncode\n  kept\n```\n# Head\ntext\n\n| a |\n| b |\n"
+	if got := joinSoftBreaks(in); got != want {
+		t.Errorf("joinSoftBreaks:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestNoOrphanWords: a soft line break next to a multi-byte character once
+// left a single word on a line of its own.
+func TestNoOrphanWords(t *testing.T) {
+	md := "The order extends happened-before: every\na → b keeps its direction, and concurrent pairs get one fixed by the\ntimestamps and IDs, and so on — for a while longer than one line."
+	for _, w := range []int{60, 70, 80, 100} {
+		out, err := Markdown(md, Options{Width: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if f := strings.Fields(l); len(f) == 1 {
+				t.Errorf("width %d: a word alone on a line: %q in\n%s", w, l, out)
+			}
+		}
+	}
+}

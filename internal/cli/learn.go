@@ -1,0 +1,390 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/progress"
+	"github.com/dslearn/dslearn/internal/render"
+	"github.com/dslearn/dslearn/internal/workspace"
+	"github.com/spf13/cobra"
+)
+
+// This file holds the commands of the learner's loop that need no grading:
+// hint, next, reset, solution and open.
+
+// HintOptions are the inputs of `dslearn hint`.
+type HintOptions struct {
+	F   *Factory
+	Ref string
+	All bool
+}
+
+// NewCmdHint builds `dslearn hint <slug>`.
+func NewCmdHint(f *Factory, runF func(*HintOptions) error) *cobra.Command {
+	opts := &HintOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "hint <number|slug>",
+		Short: "Reveal the next hint for an exercise",
+		Long: `Reveal hints one level at a time: a nudge, then the key idea, then nearly
+the answer. Hints already seen are shown again above the new one; progress
+records how many you used.`,
+		Example: `  dslearn hint consistent-hashing
+  dslearn hint 3 --all`,
+		Args:              exactArgs(1, "name the exercise, such as: dslearn hint lamport-clocks"),
+		ValidArgsFunction: completeLessons(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return hintRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "show every hint")
+	return cmd
+}
+
+var hintNames = []string{"a nudge", "the key idea", "nearly the answer"}
+
+func hintRun(o *HintOptions) error {
+	c, err := o.F.Course()
+	if err != nil {
+		return err
+	}
+	l, err := findLesson(c, o.Ref)
+	if err != nil {
+		return err
+	}
+	if len(l.Hints) == 0 {
+		return &EnvError{fmt.Errorf("lesson %d, %s, has no hints yet", l.Number, l.Title)}
+	}
+	w := o.F.OptionalWorkspace()
+	shown := 0
+	if w != nil {
+		err := o.F.Progress(w).Update(func(p *progress.Progress) error {
+			e := p.Entry(l.Slug)
+			e.HintsUsed = min(len(l.Hints), max(e.HintsUsed+1, btoi(o.All)*len(l.Hints)))
+			shown = e.HintsUsed
+			return nil
+		})
+		if err != nil {
+			return &EnvError{err}
+		}
+	} else {
+		shown = 1
+		if o.All {
+			shown = len(l.Hints)
+		}
+	}
+	out := o.F.IO.Out
+	st := newStyles(o.F.IO)
+	for i := 0; i < shown; i++ {
+		fmt.Fprintf(out, "%s\n%s\n\n", st.bold.Render(fmt.Sprintf("Hint %d of %d: %s", i+1, len(l.Hints), hintNames[min(i, 2)])), wrap(l.Hints[i], min(o.F.IO.Width, 100)))
+	}
+	if shown < len(l.Hints) {
+		fmt.Fprintf(out, "Stuck still? Run dslearn hint %s again for the next one.\n", l.Slug)
+	} else {
+		fmt.Fprintf(out, "That was the last hint. Re-read the lesson's exercise section with: dslearn lesson %d\n", l.Number)
+	}
+	if w == nil {
+		fmt.Fprintln(o.F.IO.ErrOut, "dslearn: not in a workspace, so hints seen are not recorded")
+	}
+	return nil
+}
+
+// wrap folds text at width columns on spaces.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, word := range strings.Fields(s) {
+		if col > 0 && col+1+len(word) > width {
+			b.WriteByte('\n')
+			col = 0
+		} else if col > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
+// NewCmdNext builds `dslearn next`.
+func NewCmdNext(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "next",
+		Short: "Show the first exercise you have not passed yet",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Course()
+			if err != nil {
+				return err
+			}
+			w, err := f.Workspace()
+			if err != nil {
+				return err
+			}
+			p, err := f.LoadProgress(w)
+			if err != nil {
+				return err
+			}
+			l := nextLesson(c, p)
+			if l != nil {
+				fmt.Fprintf(f.IO.Out, "Chapter %d: %s\n", l.Chapter, c.ChapterTitle(l.Chapter))
+				fmt.Fprintf(f.IO.Out, "Your exercise: %s/ (%s)\n\n", l.StubDir(), stateOf(c, l, p))
+			}
+			writeNext(f.IO.Out, c, p)
+			return nil
+		},
+	}
+}
+
+// ResetOptions are the inputs of `dslearn reset`.
+type ResetOptions struct {
+	F   *Factory
+	Ref string
+}
+
+// NewCmdReset builds `dslearn reset <slug>`.
+func NewCmdReset(f *Factory, runF func(*ResetOptions) error) *cobra.Command {
+	opts := &ResetOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "reset <number|slug>",
+		Short: "Restore an exercise's starting files, keeping yours as a backup",
+		Long: `Restore the starting files of an exercise. Everything in the exercise's
+directory is first copied to .dslearn/backups/<slug>-<time>/, so nothing is
+lost; your own *_test.go files stay where they are.`,
+		Example:           "  dslearn reset gossip",
+		Args:              exactArgs(1, "name the exercise, such as: dslearn reset gossip"),
+		ValidArgsFunction: completeLessons(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return resetRun(opts)
+		},
+	}
+	return cmd
+}
+
+func resetRun(o *ResetOptions) error {
+	c, err := o.F.Course()
+	if err != nil {
+		return err
+	}
+	l, err := findLesson(c, o.Ref)
+	if err != nil {
+		return err
+	}
+	if !c.HasExercise(l) {
+		return &EnvError{fmt.Errorf("lesson %d has no exercise yet", l.Number)}
+	}
+	w, err := o.F.Workspace()
+	if err != nil {
+		return err
+	}
+	dir := w.ExerciseDir(l)
+	backup := filepath.Join(w.StateDir(), "backups", l.Slug+"-"+o.F.Now().Format("20060102-150405"))
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.CopyFS(backup, os.DirFS(dir)); err != nil {
+			return &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dir), err)}
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+					return &EnvError{err}
+				}
+			}
+		}
+	}
+	if err := writeStub(c, l, dir); err != nil {
+		return &EnvError{fmt.Errorf("restoring the starting files: %w (your files are in %s)", err, workspace.Rel(backup))}
+	}
+	if _, err := os.Stat(backup); err == nil {
+		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\nYour version is kept in %s\n", l.StubDir(), workspace.Rel(backup))
+	} else {
+		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\n", l.StubDir())
+	}
+	return nil
+}
+
+func writeStub(c *course.Course, l *course.Lesson, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	entries, err := fs.ReadDir(c.FS, l.StubDir())
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := fs.ReadFile(c.FS, path.Join(l.StubDir(), e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SolutionOptions are the inputs of `dslearn solution`.
+type SolutionOptions struct {
+	F     *Factory
+	Ref   string
+	Force bool
+}
+
+// NewCmdSolution builds `dslearn solution <slug>`.
+func NewCmdSolution(f *Factory, runF func(*SolutionOptions) error) *cobra.Command {
+	opts := &SolutionOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "solution <number|slug>",
+		Short: "Show the reference solution of an exercise you have passed",
+		Long: `Show the reference solution, to compare with your own once your exercise
+has passed. Before that it asks for --force: reading it first takes away the
+part of the exercise where you learn the most.`,
+		Example:           "  dslearn solution lru-cache",
+		Args:              exactArgs(1, "name the exercise, such as: dslearn solution lru-cache"),
+		ValidArgsFunction: completeLessons(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return solutionRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "show it even though you have not passed the exercise")
+	return cmd
+}
+
+func solutionRun(o *SolutionOptions) error {
+	c, err := o.F.Course()
+	if err != nil {
+		return err
+	}
+	l, err := findLesson(c, o.Ref)
+	if err != nil {
+		return err
+	}
+	if !o.Force {
+		w := o.F.OptionalWorkspace()
+		p, err := o.F.LoadProgress(w)
+		if err != nil {
+			return err
+		}
+		if !p.Passed(l.Slug) {
+			return &UsageError{Err: fmt.Errorf("you have not passed %s yet; the solution is shown after your exercise passes (dslearn check %s).\nTo read it anyway: dslearn solution %s --force", l.Slug, l.Slug, l.Slug)}
+		}
+	}
+	entries, err := fs.ReadDir(c.FS, l.SolutionDir())
+	if err != nil {
+		return &EnvError{fmt.Errorf("lesson %d has no reference solution", l.Number)}
+	}
+	var md strings.Builder
+	fmt.Fprintf(&md, "# Reference solution: %s\n\n", l.Title)
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+			continue
+		}
+		data, err := fs.ReadFile(c.FS, path.Join(l.SolutionDir(), e.Name()))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&md, "## %s/%s\n\n```go\n%s```\n\n", l.StubDir(), e.Name(), data)
+	}
+	io := o.F.IO
+	if !io.Color {
+		// Piped: the code itself, untouched, so it can be saved or diffed.
+		_, err := fmt.Fprint(io.Out, plainSolution(md.String()))
+		return err
+	}
+	out, err := render.Markdown(md.String(), render.Options{Width: io.Width, Styled: true, Dark: lipgloss.HasDarkBackground(), Profile: lipgloss.ColorProfile()})
+	if err != nil {
+		return err
+	}
+	return io.Page(out, 24)
+}
+
+// plainSolution turns the solution markdown into plain text: headings as
+// "// file" lines, code as is.
+func plainSolution(md string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+		case strings.HasPrefix(line, "## "):
+			b.WriteString("// ==> " + strings.TrimPrefix(line, "## ") + "\n")
+		case strings.HasPrefix(line, "# "):
+			b.WriteString("// " + strings.TrimPrefix(line, "# ") + "\n")
+		default:
+			b.WriteString(line + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// NewCmdOpen builds `dslearn open <slug>`.
+func NewCmdOpen(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "open <number|slug>",
+		Short:             "Open an exercise's files in your editor ($VISUAL or $EDITOR)",
+		Example:           "  EDITOR=vim dslearn open 1",
+		Args:              exactArgs(1, "name the exercise, such as: dslearn open lamport-clocks"),
+		ValidArgsFunction: completeLessons(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Course()
+			if err != nil {
+				return err
+			}
+			l, err := findLesson(c, args[0])
+			if err != nil {
+				return err
+			}
+			w, err := f.Workspace()
+			if err != nil {
+				return err
+			}
+			editor := os.Getenv("VISUAL")
+			if editor == "" {
+				editor = os.Getenv("EDITOR")
+			}
+			if editor == "" {
+				return &EnvError{errors.New("no editor is set: set $EDITOR (for example: export EDITOR=vim), or open " + workspace.Rel(w.ExerciseDir(l)) + " yourself")}
+			}
+			files, _ := filepath.Glob(filepath.Join(w.ExerciseDir(l), "*.go"))
+			var targets []string
+			for _, p := range files {
+				if !strings.HasSuffix(p, "_test.go") {
+					targets = append(targets, p)
+				}
+			}
+			if len(targets) == 0 {
+				targets = []string{w.ExerciseDir(l)}
+			}
+			parts := strings.Fields(editor)
+			ed := exec.Command(parts[0], append(parts[1:], targets...)...)
+			ed.Stdin, ed.Stdout, ed.Stderr = os.Stdin, f.IO.Out, f.IO.ErrOut
+			if err := ed.Run(); err != nil {
+				return &EnvError{fmt.Errorf("running %s: %w", editor, err)}
+			}
+			return nil
+		},
+	}
+}
