@@ -95,6 +95,7 @@ func exploreFailure(err error, what string) string {
 }
 
 func TestAgreementAtEveryCrashPointAndDeliveryOrder(t *testing.T) {
+	defer check.Recover(t)
 	everyone := []simnet.NodeID{coordID, 1, 2, 3}
 	cases := []struct {
 		name string
@@ -116,6 +117,7 @@ func TestAgreementAtEveryCrashPointAndDeliveryOrder(t *testing.T) {
 }
 
 func TestAgreementWithALostOrDuplicatedMessageInEveryOrder(t *testing.T) {
+	defer check.Recover(t)
 	cases := []struct {
 		name string
 		opts simnet.ExploreOptions
