@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,7 +65,7 @@ and a C compiler); --race=false turns it off.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return checkRun(cmd, opts)
+			return checkRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "check every exercise")
@@ -84,7 +85,7 @@ func btoi(b bool) int {
 	return 0
 }
 
-func checkRun(cmd *cobra.Command, o *CheckOptions) error {
+func checkRun(ctx context.Context, o *CheckOptions) error {
 	f := o.F
 	c, err := f.Course()
 	if err != nil {
@@ -129,7 +130,7 @@ func checkRun(cmd *cobra.Command, o *CheckOptions) error {
 		}
 		fmt.Fprintf(f.IO.ErrOut, "checking %s…\n", what)
 	}
-	gs, err := grader.GradeAll(cmd.Context(), c, items, opts)
+	gs, err := grader.GradeAll(ctx, c, items, opts)
 	if err != nil {
 		if errors.Is(err, grader.ErrInterrupted) {
 			return err

@@ -40,6 +40,9 @@ Go, and a hidden test suite judges your code.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.IO.Interactive() {
+				return mapRun(cmd.Context(), f)
+			}
 			return welcomeRun(f)
 		},
 	}

@@ -93,3 +93,11 @@ func Rows() int {
 	}
 	return 24
 }
+
+// Interactive reports whether a person is at a terminal on both ends: input
+// and output are terminals (not merely forced to look like one).
+func (s *IOStreams) Interactive() bool {
+	in, ok := s.In.(*os.File)
+	out, ok2 := s.Out.(*os.File)
+	return ok && ok2 && isTerminal(in) && isTerminal(out)
+}
