@@ -10,6 +10,9 @@ import (
 // MaxDiagramWidth is the widest line Diagram draws.
 const MaxDiagramWidth = 100
 
+// maxFlying is how many messages in flight a diagram draws.
+const maxFlying = 8
+
 // minLabel is the room a diagram keeps for labels; with less, it falls back
 // to a list.
 const minLabel = 24
@@ -28,7 +31,8 @@ const minLabel = 24
 // the tick the copy was delivered; a label "(sent t)" marks a copy that was
 // delayed, "[copy]" a duplicate, and x a copy that was dropped, with the
 // reason. X marks a crash, R a restart; a crashed node's column is dotted.
-// Sends are not drawn separately. Lines are at most MaxDiagramWidth wide;
+// Sends are not drawn separately; messages still in flight at the end are
+// drawn last (at most 8), without a tick, labelled "[in flight, sent t]". Lines are at most MaxDiagramWidth wide;
 // when there are too many nodes for columns the trace is listed instead.
 // With maxEvents > 0 and more events than that, only the first and last
 // events are drawn, maxEvents in all, and the gap is marked.
@@ -58,6 +62,18 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 			colSet[e.From] = true
 			colSet[e.To] = true
 		}
+	}
+	// Copies still on their way, drawn after the events.
+	var flying []Event
+	for _, f := range n.inFlight() {
+		e := Event{Tick: f.sentAt, Kind: EventSend, From: f.msg.From, To: f.msg.To,
+			Body: fmt.Sprintf("%v", f.msg.Body), Msg: f.msg, Seq: f.seq, SentAt: f.sentAt, Dup: f.dup}
+		if keep != nil && !keep(e) {
+			continue
+		}
+		flying = append(flying, e)
+		colSet[e.From] = true
+		colSet[e.To] = true
 	}
 	cols := make([]NodeID, 0, len(colSet))
 	for id := range colSet {
@@ -106,31 +122,17 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 	for _, id := range n.ids {
 		alive[id] = true
 	}
-	drawn := 0
-	for i, r := range n.log {
-		switch r.kind {
-		case kCrash:
-			alive[r.msg.To] = false
-		case kRestart:
-			alive[r.msg.To] = true
-		}
-		if !draw[i] {
-			continue
-		}
-		if drawn == omitAt {
-			fmt.Fprintf(&b, "%*s  ... %d events not shown ...\n", tw, "", omitted)
-		}
-		drawn++
-		e := events[i]
-		label := eventLabel(e)
+	// line draws one event: an arrow for a message, a mark for a crash or
+	// restart, the lifelines of the nodes otherwise.
+	line := func(tick string, e Event, label string) {
 		if list {
-			line := fmt.Sprintf("%*d  ", tw, e.Tick)
+			l := fmt.Sprintf("%*s  ", tw, tick)
 			switch e.Kind {
-			case EventDeliver, EventDrop:
-				line += fmt.Sprintf("%d -> %d  ", e.From, e.To)
+			case EventDeliver, EventDrop, EventSend:
+				l += fmt.Sprintf("%d -> %d  ", e.From, e.To)
 			}
-			b.WriteString(clip(line+label, MaxDiagramWidth) + "\n")
-			continue
+			b.WriteString(clip(l+label, MaxDiagramWidth) + "\n")
+			return
 		}
 		row := []byte(strings.Repeat(" ", len(cols)*cw))
 		for _, id := range cols {
@@ -143,7 +145,7 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 			}
 		}
 		switch e.Kind {
-		case EventDeliver, EventDrop:
+		case EventDeliver, EventDrop, EventSend:
 			pa, pb := pos[e.From], pos[e.To]
 			lo, hi := min(pa, pb), max(pa, pb)
 			for p := lo + 1; p < hi; p++ {
@@ -165,11 +167,38 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 		case EventRestart:
 			row[pos[e.Node]] = 'R'
 		}
-		line := fmt.Sprintf("%*d |%s ", tw, e.Tick, string(row))
-		b.WriteString(strings.TrimRight(clip(line+label, MaxDiagramWidth), " ") + "\n")
+		l := fmt.Sprintf("%*s |%s ", tw, tick, string(row))
+		b.WriteString(strings.TrimRight(clip(l+label, MaxDiagramWidth), " ") + "\n")
 	}
-	if k := n.nflight + len(n.unsent); k > 0 {
-		fmt.Fprintf(&b, "%*s  (%d in flight)\n", tw, "", k)
+
+	drawn := 0
+	for i, r := range n.log {
+		switch r.kind {
+		case kCrash:
+			alive[r.msg.To] = false
+		case kRestart:
+			alive[r.msg.To] = true
+		}
+		if !draw[i] {
+			continue
+		}
+		if drawn == omitAt {
+			fmt.Fprintf(&b, "%*s  ... %d events not shown ...\n", tw, "", omitted)
+		}
+		drawn++
+		e := events[i]
+		line(strconv.Itoa(e.Tick), e, eventLabel(e))
+	}
+	for i, e := range flying {
+		if i == maxFlying && len(flying) > maxFlying+1 {
+			fmt.Fprintf(&b, "%*s  ... %d more in flight\n", tw, "", len(flying)-i)
+			break
+		}
+		label := e.Body + fmt.Sprintf(" [in flight, sent %d]", e.SentAt)
+		if e.Dup {
+			label += " [copy]"
+		}
+		line("", e, label)
 	}
 	return b.String()
 }

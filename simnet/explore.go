@@ -1,10 +1,10 @@
 package simnet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // ExploreOptions bound an exhaustive exploration.
@@ -217,19 +217,49 @@ func (x *exploration) duplicate() bool {
 	return true
 }
 
+// exploreDue chooses, for every copy that could also arrive later, whether
+// it arrives at this tick; the others move to the next tick. It returns the
+// copies arriving now.
+func (n *Network[M]) exploreDue(due []flight[M]) []flight[M] {
+	sortFlights(due)
+	now := due[:0]
+	for _, f := range due {
+		if f.latest > n.now && n.ex.choose(2) == 1 {
+			f.due = n.now + 1
+			n.enqueue(f)
+			continue
+		}
+		now = append(now, f)
+	}
+	return now
+}
+
+// sortFlights puts copies in a canonical order: by receiver, then by when
+// they were sent, the original before its duplicate.
+func sortFlights[M any](fs []flight[M]) {
+	if len(fs) < 2 {
+		return
+	}
+	slices.SortStableFunc(fs, func(a, b flight[M]) int {
+		switch {
+		case a.msg.To != b.msg.To:
+			return cmp.Compare(a.msg.To, b.msg.To)
+		case a.seq != b.seq:
+			return cmp.Compare(a.seq, b.seq)
+		case a.dup == b.dup:
+			return 0
+		case b.dup:
+			return -1
+		}
+		return 1
+	})
+}
+
 // exploreOrder puts the messages due at a tick in the chosen order: grouped
 // by receiver (deliveries to different nodes commute), and within each
 // receiver in one of all possible orders.
 func (n *Network[M]) exploreOrder(due []flight[M]) []flight[M] {
-	sort.SliceStable(due, func(i, j int) bool {
-		if due[i].msg.To != due[j].msg.To {
-			return due[i].msg.To < due[j].msg.To
-		}
-		if due[i].seq != due[j].seq {
-			return due[i].seq < due[j].seq
-		}
-		return !due[i].dup && due[j].dup
-	})
+	sortFlights(due)
 	for lo := 0; lo < len(due); {
 		hi := lo + 1
 		for hi < len(due) && due[hi].msg.To == due[lo].msg.To {

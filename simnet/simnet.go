@@ -84,6 +84,7 @@ type flight[M any] struct {
 	seq    int // message number, shared by a message's copies
 	sentAt int
 	due    int
+	latest int  // exploring: the last tick it may arrive at
 	dup    bool // the extra copy made by duplication
 }
 
@@ -104,6 +105,7 @@ type Network[M any] struct {
 
 	unsent  []flight[M]   // sent, fate (loss, delay, duplication) not yet decided
 	pending [][]flight[M] // by due tick
+	spare   [][]flight[M] // emptied buckets of pending, for reuse
 	nflight int
 	seq     int
 
@@ -126,11 +128,12 @@ func New[M any](cfg Config) *Network[M] {
 		cfg:   cfg,
 		rng:   rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5851f42d4c957f2d)),
 		nodes: map[NodeID]*slot[M]{},
+		log:   make([]record[M], 0, 64),
 		stats: Stats{
 			SentBy:           map[NodeID]int{},
 			ReceivedBy:       map[NodeID]int{},
-			SentPerTick:      []int{0},
-			DeliveredPerTick: []int{0},
+			SentPerTick:      append(make([]int, 0, 32), 0),
+			DeliveredPerTick: append(make([]int, 0, 32), 0),
 		},
 	}
 }
@@ -206,12 +209,31 @@ func (n *Network[M]) decide() {
 }
 
 func (n *Network[M]) schedule(f flight[M]) {
-	f.due = f.sentAt + 1 + n.delay()
+	if n.ex != nil {
+		// Exploring: the copy becomes due at its earliest tick, and at each
+		// tick until its latest one the exploration chooses whether it
+		// arrives now or later (see exploreDue). Choosing at delivery time
+		// rather than here means a path that stops early never branches on
+		// delays it would not have seen.
+		f.due = f.sentAt + 1 + n.cfg.MinDelay
+		f.latest = f.sentAt + 1 + n.cfg.MaxDelay
+	} else {
+		f.due = f.sentAt + 1 + n.delay()
+	}
+	n.enqueue(f)
+	n.nflight++
+}
+
+func (n *Network[M]) enqueue(f flight[M]) {
 	for len(n.pending) <= f.due {
 		n.pending = append(n.pending, nil)
 	}
-	n.pending[f.due] = append(n.pending[f.due], f)
-	n.nflight++
+	b := n.pending[f.due]
+	if b == nil && len(n.spare) > 0 {
+		b = n.spare[len(n.spare)-1]
+		n.spare = n.spare[:len(n.spare)-1]
+	}
+	n.pending[f.due] = append(b, f)
 }
 
 func (n *Network[M]) lose() bool {
@@ -232,9 +254,6 @@ func (n *Network[M]) delay() int {
 	w := n.cfg.MaxDelay - n.cfg.MinDelay + 1
 	if w <= 1 {
 		return n.cfg.MinDelay
-	}
-	if n.ex != nil {
-		return n.cfg.MinDelay + n.ex.choose(w)
 	}
 	return n.cfg.MinDelay + n.rng.IntN(w)
 }
@@ -259,10 +278,12 @@ func (n *Network[M]) Tick() {
 		due = n.pending[n.now]
 		n.pending[n.now] = nil
 	}
-	n.nflight -= len(due)
 	if n.ex != nil {
+		due = n.exploreDue(due)
+		n.nflight -= len(due)
 		due = n.exploreOrder(due)
 	} else {
+		n.nflight -= len(due)
 		n.rng.Shuffle(len(due), func(i, j int) { due[i], due[j] = due[j], due[i] })
 	}
 	for _, f := range due {
@@ -270,6 +291,9 @@ func (n *Network[M]) Tick() {
 			n.exploreCrash(f.msg.To)
 		}
 		n.deliver(f)
+	}
+	if cap(due) > 0 {
+		n.spare = append(n.spare, due[:0])
 	}
 	for _, id := range n.ids {
 		if n.ex != nil {
@@ -443,6 +467,15 @@ func cloneMap(m map[NodeID]int) map[NodeID]int {
 // InFlight returns the copies of messages sent but neither delivered nor
 // dropped yet, ordered by due tick, then by when they were sent.
 func (n *Network[M]) InFlight() []Message[M] {
+	fs := n.inFlight()
+	out := make([]Message[M], len(fs))
+	for i, f := range fs {
+		out[i] = f.msg
+	}
+	return out
+}
+
+func (n *Network[M]) inFlight() []flight[M] {
 	var fs []flight[M]
 	fs = append(fs, n.unsent...)
 	for _, p := range n.pending {
@@ -454,11 +487,7 @@ func (n *Network[M]) InFlight() []Message[M] {
 		}
 		return fs[i].seq < fs[j].seq
 	})
-	out := make([]Message[M], len(fs))
-	for i, f := range fs {
-		out[i] = f.msg
-	}
-	return out
+	return fs
 }
 
 // CountSent returns how many messages sent so far (by nodes or Send) satisfy

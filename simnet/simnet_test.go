@@ -427,7 +427,7 @@ func TestDiagramDrawsColumnsWithinWidth(t *testing.T) {
 		}
 	}
 	short := n.Diagram(6)
-	if c := strings.Count(short, "\n"); c > 2+6+2 {
+	if c := strings.Count(short, "\n"); c > 2+6+1+maxFlying+1 {
 		t.Errorf("Diagram(6) has %d lines:\n%s", c, short)
 	}
 	if !strings.Contains(short, "events not shown") {
@@ -574,7 +574,7 @@ func TestExploreCoversDelaysDropsDuplicatesAndCrashes(t *testing.T) {
 		{"at most one duplicated", Config{}, ExploreOptions{Ticks: 2, MaxDuplicates: 1}, 3},
 		// node 1 may crash before its delivery, or before its tick 1 or 2: 4 paths.
 		{"crash points of one node", Config{}, ExploreOptions{Ticks: 2, Crashable: []NodeID{1}, MaxCrashes: 1}, 4},
-		{"max depth 1", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxDepth: 1}, 3},
+		{"max depth 1", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxDepth: 1}, 2},
 		{"max paths", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxPaths: 5}, 5},
 	}
 	for _, c := range cases {
