@@ -174,7 +174,11 @@ func Verdict(t Target, g *grader.Graded) error {
 		}
 	case Wrong:
 		if len(Rejected(g)) == 0 && r.Problem == "" {
-			return fmt.Errorf("the known-wrong implementation %s (%s) passes every check: the suite must reject it", t.Name, t.Bug)
+			what := t.Name
+			if t.Bug != "" {
+				what += " (" + t.Bug + ")"
+			}
+			return fmt.Errorf("the known-wrong implementation %s passes every check: the suite must reject it", what)
 		}
 	}
 	return nil

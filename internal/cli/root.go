@@ -62,6 +62,8 @@ Go, and a hidden test suite judges your code.`,
 		NewCmdOpen(f),
 		NewCmdDoctor(f),
 		NewCmdWatch(f),
+		NewCmdDev(f),
+		NewCmdGrade(f),
 		NewCmdVersion(f),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false

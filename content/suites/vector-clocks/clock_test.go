@@ -237,10 +237,10 @@ func TestReceiveNeitherModifiesNorKeepsTheMessage(t *testing.T) {
 				msg[k] += 100
 			}
 			msg["written-by-caller"] = 7
-			if now := c.Now(); !identical(now, after) {
+			if now := c.Now(); !same(now, after) {
 				return check.Mismatch(call+", then writing to the message map: the clock must not keep the caller's map", show(after), show(now))
 			}
-			if !identical(got, after) {
+			if !same(got, after) {
 				return check.Mismatch(call+", then writing to the message map: the VC Receive returned must not be the message map", show(after), show(got))
 			}
 		}
