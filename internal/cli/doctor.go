@@ -136,7 +136,10 @@ func atLeast(have, want string) bool {
 		s, _, _ = strings.Cut(s, "-")
 		var out []int
 		for _, p := range strings.Split(s, ".") {
-			n, err := strconv.Atoi(strings.TrimRightFunc(p, func(r rune) bool { return r < '0' || r > '9' }))
+			if i := strings.IndexFunc(p, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+				p = p[:i]
+			}
+			n, err := strconv.Atoi(p)
 			if err != nil {
 				break
 			}
