@@ -137,11 +137,12 @@ func (b *Breaker) Allow() (done func(success bool), err error) {
 	return func(success bool) { b.record(gen, success) }, nil
 }
 
-// Execute calls fn if the breaker admits the call, and records the outcome:
-// a nil error is a success, any other error a failure. It returns fn's error
-// unchanged. If the breaker rejects the call, Execute returns ErrOpen without
-// calling fn. If fn panics, Execute records a failure and lets the panic go
-// on: Execute panics with the same value.
+// Execute calls fn if the breaker admits the call, and records the outcome
+// when fn returns (so a failure happens at Now() then): a nil error is a
+// success, any other error a failure. It returns fn's error unchanged. If
+// the breaker rejects the call, Execute returns ErrOpen without calling fn.
+// If fn panics, Execute records a failure and lets the panic go on: Execute
+// panics with the same value.
 func (b *Breaker) Execute(fn func() error) error {
 	done, err := b.Allow()
 	if err != nil {
