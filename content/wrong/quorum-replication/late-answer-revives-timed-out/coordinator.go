@@ -91,7 +91,7 @@ func (c *Coordinator) broadcast(body Msg) []simnet.Message[Msg] {
 }
 
 // Receive handles one message from a replica and returns the messages to
-// send.
+// send, each From the coordinator's ID.
 //
 //   - A PutAck counts for the Put named by its Op if that Put is Pending and
 //     this replica has not been counted for it yet; the W-th distinct
