@@ -42,6 +42,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", home)
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			e.Setenv("REPO", repo)
+			// BINDIR holds only the dslearn command: PATH=$BINDIR is a
+			// machine without the Go toolchain.
+			e.Setenv("BINDIR", filepath.SplitList(e.Getenv("PATH"))[0])
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("DSLEARN_COURSE", "")
 			for k, v := range goEnv {

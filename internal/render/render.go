@@ -96,7 +96,11 @@ func Markdown(body string, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := r.Render(joinSoftBreaks(body))
+	md := joinSoftBreaks(body)
+	if !o.Styled {
+		md = fenceTables(md)
+	}
+	out, err := r.Render(md)
 	if err != nil {
 		return "", err
 	}
@@ -205,6 +209,37 @@ func indentLines(s, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fenceTables puts each markdown table in a code block, for plain output:
+// a pipe table reads well as it is, and glamour would pad its columns to
+// the (unlimited) plain wrap width.
+func fenceTables(md string) string {
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines)+8)
+	fence, inTable := "", false
+	for _, line := range lines {
+		trim := strings.TrimSpace(line)
+		if fence == "" && (strings.HasPrefix(trim, "```") || strings.HasPrefix(trim, "~~~")) {
+			fence = trim[:3]
+		} else if fence != "" && strings.HasPrefix(trim, fence) {
+			fence = ""
+		}
+		isRow := fence == "" && strings.HasPrefix(trim, "|")
+		switch {
+		case isRow && !inTable:
+			out = append(out, "```")
+			inTable = true
+		case !isRow && inTable:
+			out = append(out, "```")
+			inTable = false
+		}
+		out = append(out, line)
+	}
+	if inTable {
+		out = append(out, "```")
+	}
+	return strings.Join(out, "\n")
 }
 
 // plainStyle is glamour's ASCII style without the ** and _ markers it puts

@@ -84,3 +84,19 @@ func TestNoOrphanWords(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainTablesStayNarrow(t *testing.T) {
+	md := "Text before.\n\n| level | replicas |\n|---|---|\n| ONE | 1 |\n| QUORUM | 2 |\n\nText after.\n"
+	out, err := Markdown(md, Options{Width: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > 80 {
+			t.Fatalf("a table line of %d columns:\n%s", len(l), out)
+		}
+	}
+	if !strings.Contains(out, "| QUORUM | 2 |") || !strings.Contains(out, "Text after.") {
+		t.Errorf("plain table:\n%s", out)
+	}
+}
