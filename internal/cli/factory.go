@@ -121,3 +121,21 @@ func (f *Factory) LoadProgress(w *workspace.Workspace) (*progress.Progress, erro
 	}
 	return p, nil
 }
+
+// Learner returns what most learner commands start from: the course, the
+// workspace around the current directory, and its progress.
+func (f *Factory) Learner() (*course.Course, *workspace.Workspace, *progress.Progress, error) {
+	c, err := f.Course()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	w, err := f.Workspace()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := f.LoadProgress(w)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, w, p, nil
+}

@@ -126,15 +126,7 @@ func NewCmdNext(f *Factory) *cobra.Command {
 		Short: "Show the first exercise you have not passed yet",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.Course()
-			if err != nil {
-				return err
-			}
-			w, err := f.Workspace()
-			if err != nil {
-				return err
-			}
-			p, err := f.LoadProgress(w)
+			c, _, p, err := f.Learner()
 			if err != nil {
 				return err
 			}

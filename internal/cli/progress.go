@@ -70,15 +70,7 @@ type ProgressExerciseJSON struct {
 
 func progressRun(o *ProgressOptions) error {
 	f := o.F
-	c, err := f.Course()
-	if err != nil {
-		return err
-	}
-	w, err := f.Workspace()
-	if err != nil {
-		return err
-	}
-	p, err := f.LoadProgress(w)
+	c, _, p, err := f.Learner()
 	if err != nil {
 		return err
 	}

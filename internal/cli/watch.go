@@ -58,11 +58,7 @@ drive) it polls for changes instead, and says so; --poll forces polling.`,
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
 	f := o.F
-	c, err := f.Course()
-	if err != nil {
-		return err
-	}
-	w, err := f.Workspace()
+	c, w, p, err := f.Learner()
 	if err != nil {
 		return err
 	}
@@ -72,10 +68,6 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 			return err
 		}
 	} else {
-		p, err := f.LoadProgress(w)
-		if err != nil {
-			return err
-		}
 		if l = nextLesson(c, p); l == nil {
 			fmt.Fprintln(f.IO.Out, "You have passed every exercise; name one to watch it anyway.")
 			return nil
