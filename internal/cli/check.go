@@ -119,9 +119,17 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 		dir := w.ExerciseDir(l)
 		if err := exerciseFilesPresent(dir); err != nil {
-			return &EnvError{fmt.Errorf("%s: %v; restore the starting files with: dslearn init --force %s (existing files are kept)", workspace.Rel(dir), err, workspace.Rel(w.Root))}
+			err := fmt.Errorf("%s: %v; restore the starting files with: dslearn init --force %s (existing files are kept)", workspace.Rel(dir), err, workspace.Rel(w.Root))
+			if len(lessons) == 1 {
+				return &EnvError{err}
+			}
+			fmt.Fprintf(f.IO.ErrOut, "dslearn: skipping %s\n", err)
+			continue
 		}
 		items = append(items, runner.Item{Lesson: l, Impl: os.DirFS(dir)})
+	}
+	if len(items) == 0 {
+		return &EnvError{errors.New("no exercise to check")}
 	}
 	if f.IO.ErrTTY && !o.JSON {
 		what := items[0].Lesson.Slug
