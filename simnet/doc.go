@@ -19,7 +19,9 @@
 // injected with Send while Now() == t) with delay d is delivered during tick
 // t+1+d, where d is drawn uniformly from [Config.MinDelay, Config.MaxDelay].
 // With the zero Config every message arrives at the next tick, so a
-// request/response exchange takes two ticks.
+// request/response exchange takes two ticks. The messages one call returns
+// are sent in increasing order of receiver, so the order in which a node
+// lists them does not change the run.
 //
 // # Faults
 //

@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -328,8 +329,15 @@ func (n *Network[M]) deliver(f flight[M]) {
 	}
 }
 
-// emit sends what node id returned, with From set to id.
+// emit sends what node id returned, with From set to id, in increasing
+// order of receiver (stable), so that the order in which a node lists its
+// messages (say, by iterating over a map) does not change the run.
 func (n *Network[M]) emit(id NodeID, out []Message[M]) {
+	byTo := func(a, b Message[M]) int { return cmp.Compare(a.To, b.To) }
+	if !slices.IsSortedFunc(out, byTo) {
+		out = slices.Clone(out)
+		slices.SortStableFunc(out, byTo)
+	}
 	for _, m := range out {
 		m.From = id
 		n.send(m)
