@@ -1,12 +1,4 @@
 // Known wrong: Join returns a itself when b is empty (a shortcut), so the result aliases its argument.
-// Package gcounter implements a G-Counter, the grow-only counter of Shapiro
-// et al., "Conflict-free Replicated Data Types" (2011): a state-based CRDT
-// that replicas can increment independently and merge in any order, any
-// number of times, and still agree on the total.
-//
-// The state is a map from replica ID to the number of increments that
-// replica made. A replica only ever writes its own slot; merging takes the
-// maximum of every slot; the value is the sum of all slots.
 package gcounter
 
 import "errors"
