@@ -1,0 +1,180 @@
+//go:build dslearnsuite
+
+package lru_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dslearn/dslearn/exercises/lru-cache"
+	"github.com/dslearn/dslearn/internal/check"
+)
+
+// perfOp is one operation of the timing workload, generated before the clock
+// starts so that only the cache is timed.
+type perfOp struct {
+	put bool
+	key int
+}
+
+// workload returns n operations on a full cache whose newest key is *next-1:
+// mostly Gets and overwrites of recently used keys, plus Puts of new keys
+// (each evicts the least recently used entry) and Gets of keys anywhere in
+// the cache. An O(1) cache does the same work for each of them whatever its
+// size; a cache that scans or shifts its entries pays for its size.
+func workload(r *rand.Rand, next *int, capacity, n int) []perfOp {
+	ops := make([]perfOp, n)
+	for i := range ops {
+		switch x := r.IntN(16); {
+		case x < 9:
+			ops[i] = perfOp{false, *next - 1 - r.IntN(32)}
+		case x < 14:
+			ops[i] = perfOp{true, *next - 1 - r.IntN(32)}
+		case x < 15:
+			ops[i] = perfOp{true, *next}
+			*next++
+		default:
+			ops[i] = perfOp{false, *next - 1 - r.IntN(capacity)}
+		}
+	}
+	return ops
+}
+
+// runOps runs ops on c and returns the time taken. If the budget runs out it
+// stops early and returns ok == false. It reads the clock after every
+// operation, small and large caches alike, so that a slow cache is given up
+// on at once.
+func runOps(c *lru.Cache[int, int], ops []perfOp, budget time.Duration) (d time.Duration, done int, ok bool) {
+	start := time.Now()
+	for i, op := range ops {
+		if op.put {
+			c.Put(op.key, op.key)
+		} else {
+			c.Get(op.key)
+		}
+		if d = time.Since(start); d > budget {
+			return d, i + 1, false
+		}
+	}
+	return d, len(ops), true
+}
+
+// fillPerPut fills a new cache of the given capacity with keys
+// 0..capacity-1 and returns the time per Put.
+func fillPerPut(capacity int) time.Duration {
+	c := lru.New[int, int](capacity, nil)
+	start := time.Now()
+	for i := 0; i < capacity; i++ {
+		c.Put(i, i)
+	}
+	return time.Since(start) / time.Duration(capacity)
+}
+
+// bestFillPerPut is the best of a few fills of a 1000-entry cache.
+func bestFillPerPut() time.Duration {
+	best := time.Duration(1 << 62)
+	for i := 0; i < 3; i++ {
+		best = min(best, fillPerPut(1000))
+	}
+	return best
+}
+
+// fill puts keys 0..capacity-1 into c in small batches. It gives up with
+// an error, rather than run for hours, when Put is clearly not O(1): when
+// the best of the recent batches is more than 20 times slower per Put than
+// a fresh 1000-entry cache (taking the best keeps machine noise out), or
+// when at the rate so far the fill would take minutes.
+func fill(c *lru.Cache[int, int], capacity int) error {
+	const size, window = 256, 16
+	var recent [window]time.Duration
+	begin := time.Now()
+	for b := 0; b*size < capacity; b++ {
+		start := time.Now()
+		for i := b * size; i < min((b+1)*size, capacity); i++ {
+			c.Put(i, i)
+		}
+		recent[b%window] = time.Since(start)
+		n := (b + 1) * size
+		if n >= 4096 && n&(n-1) == 0 { // at powers of two
+			best := slices.Min(recent[:])
+			small := bestFillPerPut()
+			if per := best / size; per > 20*small {
+				return fmt.Errorf("filling a cache of capacity %d with new keys: with %d entries in it, Put took %v (best of the last %d batches of %d Puts), while a Put into a 1000-entry cache takes %v: Put must not scan the entries (O(1) per operation)",
+					capacity, n, per, window, size, small)
+			}
+		}
+		if el := time.Since(begin); el > 10*time.Second && el/time.Duration(n)*time.Duration(capacity) > 2*time.Minute {
+			return fmt.Errorf("filling a cache of capacity %d with new keys: the first %d Puts took %v, so all of them would take %v: Put must not scan the entries (O(1) per operation)",
+				capacity, n, el.Round(time.Millisecond), (el / time.Duration(n) * time.Duration(capacity)).Round(time.Second))
+		}
+	}
+	return nil
+}
+
+func TestOperationsTakeConstantTime(t *testing.T) {
+	defer check.Recover(t)
+	const (
+		smallCap = 1000
+		largeCap = 1000000
+		batch    = 512
+		minReps  = 5
+		maxReps  = 200
+		limit    = 3.0
+	)
+	r := check.Rand(1)
+
+	small := lru.New[int, int](smallCap, nil)
+	large := lru.New[int, int](largeCap, nil)
+	if err := fill(small, smallCap); err != nil {
+		t.Fatal(err)
+	}
+	// The garbage collector would scan the growing cache again and again
+	// while it fills; a few hundred MB of garbage is cheaper.
+	gc := debug.SetGCPercent(-1)
+	err := fill(large, largeCap)
+	debug.SetGCPercent(gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC() // start timing with no collection pending
+
+	// Alternate small and large batches so that both see the same machine;
+	// keep the best of each, since noise only ever adds time. Stop as soon
+	// as the large cache has been seen keeping up.
+	nextSmall, nextLarge := smallCap, largeCap
+	bestSmall, bestLarge := time.Duration(1<<62), time.Duration(1<<62)
+	reps := 0
+	fastestGivenUp := time.Duration(1 << 62) // per operation
+	measuring := time.Now()
+	for reps < minReps || float64(bestLarge) > limit*float64(bestSmall) {
+		if reps >= maxReps || reps >= minReps && time.Since(measuring) > 3*time.Second {
+			break
+		}
+		reps++
+		d, _, _ := runOps(small, workload(r, &nextSmall, smallCap, batch), time.Hour)
+		bestSmall = min(bestSmall, d)
+		budget := time.Duration(limit * float64(bestSmall))
+		if d, done, ok := runOps(large, workload(r, &nextLarge, largeCap, batch), budget); ok {
+			bestLarge = min(bestLarge, d)
+		} else {
+			fastestGivenUp = min(fastestGivenUp, d/time.Duration(done))
+		}
+	}
+	if float64(bestLarge) > limit*float64(bestSmall) {
+		got := fmt.Sprintf("no batch finished within 3× the small cache's time; before it was stopped, even the fastest took %v per operation (%.0f×)",
+			fastestGivenUp, float64(fastestGivenUp)/float64(bestSmall/batch))
+		if bestLarge < 1<<62 {
+			got = fmt.Sprintf("%v per operation (%.1f×)", bestLarge/batch, float64(bestLarge)/float64(bestSmall))
+		}
+		t.Fatal(check.Mismatch(fmt.Sprintf(
+			"time per operation in a full cache of %d entries, compared with a full cache of %d entries (best of %d batches of %d operations: Gets and overwrites of recent keys, Gets of any key, and Puts of new keys, which evict): Get, Put and eviction must be O(1), independent of the number of entries",
+			largeCap, smallCap, reps, batch),
+			fmt.Sprintf("at most %v per operation (3 × %v)", time.Duration(limit*float64(bestSmall))/batch, bestSmall/batch),
+			got))
+	}
+}
