@@ -59,9 +59,10 @@ func authorCourse(f *Factory) (*course.Course, string, error) {
 
 // DevCheckOptions are the inputs of `dslearn dev check`.
 type DevCheckOptions struct {
-	F    *Factory
-	Refs []string
-	Jobs int
+	F      *Factory
+	Refs   []string
+	Jobs   int
+	Static bool
 }
 
 // NewCmdDevCheck builds `dslearn dev check [slug...]`.
@@ -84,6 +85,7 @@ one check. Exits 1 on any problem.`,
 		},
 	}
 	cmd.Flags().IntVarP(&opts.Jobs, "jobs", "j", 2, "how many suites to run at once")
+	cmd.Flags().BoolVar(&opts.Static, "static", false, "check the manifest, lessons and files only; run no suite")
 	return cmd
 }
 
@@ -127,6 +129,22 @@ func devCheckRun(ctx context.Context, o *DevCheckOptions) error {
 	lessons, err := selectLessons(c, o.Refs, len(o.Refs) == 0, 0)
 	if err != nil {
 		return err
+	}
+	if o.Static {
+		for _, l := range lessons {
+			if c.HasExercise(l) {
+				targets, _ := audit.Targets(c, l)
+				for _, err := range audit.Files(c, l, targets) {
+					bad("%s: %v", l.Slug, err)
+				}
+			}
+		}
+		if problems > 0 {
+			fmt.Fprintf(out, "\n%d problem(s)\n", problems)
+			return errChecksFailed
+		}
+		fmt.Fprintln(out, "\nManifest, lessons and files are in order (no suite was run).")
+		return nil
 	}
 	race, why := runner.RaceSupport("")
 	if !race {
