@@ -99,8 +99,8 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		return &EnvError{errors.New("the Go toolchain was not found in PATH: install Go " + c.GoVersion + " or newer (https://go.dev/dl/), then check again")}
+	if err := needGo(c); err != nil {
+		return err
 	}
 	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: o.Race}
 	if o.Race {
@@ -206,6 +206,14 @@ func writeCheck(o *CheckOptions, c *course.Course, gs []*grader.Graded) error {
 		return nil
 	}
 	grader.WriteChapterTable(out, c, gs, gst)
+	return nil
+}
+
+// needGo reports a missing Go toolchain as a problem of the environment.
+func needGo(c *course.Course) error {
+	if _, err := exec.LookPath("go"); err != nil {
+		return &EnvError{errors.New("the Go toolchain was not found in PATH: install Go " + c.GoVersion + " or newer (https://go.dev/dl/), then try again")}
+	}
 	return nil
 }
 

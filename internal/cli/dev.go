@@ -95,13 +95,22 @@ func devCheckRun(ctx context.Context, o *DevCheckOptions) error {
 	if err != nil {
 		return err
 	}
+	lessons, err := selectLessons(c, o.Refs, len(o.Refs) == 0, 0)
+	if err != nil {
+		return err
+	}
+	if !o.Static {
+		if err := needGo(c); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(out, "course %s: manifest valid, %d lessons\n", dir, len(c.Lessons))
 	problems := 0
 	bad := func(format string, args ...any) {
 		problems++
 		fmt.Fprintf(out, "  FAIL "+format+"\n", args...)
 	}
-	for _, l := range c.Lessons {
+	for _, l := range lessons {
 		src, err := fs.ReadFile(c.FS, l.File)
 		if err != nil {
 			bad("lesson %d (%s): %s is missing", l.Number, l.Slug, l.File)
@@ -125,10 +134,6 @@ func devCheckRun(ctx context.Context, o *DevCheckOptions) error {
 		if _, err := fs.Stat(c.FS, d); err != nil {
 			bad("%s (listed in the manifest) is missing", d)
 		}
-	}
-	lessons, err := selectLessons(c, o.Refs, len(o.Refs) == 0, 0)
-	if err != nil {
-		return err
 	}
 	if o.Static {
 		for _, l := range lessons {

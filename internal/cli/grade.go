@@ -57,6 +57,16 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := needGo(c); err != nil {
+		return err
+	}
+	var junit *os.File
+	if o.JUnit != "" {
+		if junit, err = os.Create(o.JUnit); err != nil {
+			return &EnvError{Err: err}
+		}
+		defer junit.Close()
+	}
 	race := o.Race
 	if race {
 		if ok, why := runner.RaceSupport(""); !ok {
@@ -83,13 +93,9 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 	if ctx.Err() != nil {
 		return grader.ErrInterrupted
 	}
-	if o.JUnit != "" {
-		jf, err := os.Create(o.JUnit)
-		if err != nil {
-			return &EnvError{Err: err}
-		}
-		werr := grader.WriteJUnit(jf, students)
-		if err := errors.Join(werr, jf.Close()); err != nil {
+	if junit != nil {
+		werr := grader.WriteJUnit(junit, students)
+		if err := errors.Join(werr, junit.Close()); err != nil {
 			return &EnvError{Err: fmt.Errorf("writing %s: %w", o.JUnit, err)}
 		}
 	}

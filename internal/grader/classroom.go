@@ -136,7 +136,7 @@ func WriteJUnit(w io.Writer, students []Student) error {
 				case Fail:
 					suite.Failures++
 					text := c.Message
-					if c.Seed != 0 {
+					if c.Seed != 0 && !c.NotImplemented {
 						text += fmt.Sprintf("\nseed %d: %s", c.Seed, Replay(g.Lesson.Slug, c.Name, c.Seed))
 					}
 					jc.Failure = &junitFailure{Message: firstLine(c.Message), Text: text}

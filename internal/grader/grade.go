@@ -36,8 +36,50 @@ func Grade(ctx context.Context, c *course.Course, l *course.Lesson, impl fs.FS, 
 }
 
 // GradeAll grades many exercises in one go test run, which builds and runs
-// their suites in parallel. Results are in the order of items.
+// their suites in parallel. Results are in the order of items. With
+// opts.Race, the suites of lessons that turn the race detector off (race:
+// false in the manifest) run in a second go test run without it.
 func GradeAll(ctx context.Context, c *course.Course, items []runner.Item, opts runner.Options) ([]*Graded, error) {
+	if !opts.Race {
+		return gradeRun(ctx, c, items, opts)
+	}
+	var racy, plain []int
+	for i, it := range items {
+		if it.Lesson.UsesRace() {
+			racy = append(racy, i)
+		} else {
+			plain = append(plain, i)
+		}
+	}
+	if len(plain) == 0 {
+		return gradeRun(ctx, c, items, opts)
+	}
+	out := make([]*Graded, len(items))
+	for _, group := range []struct {
+		idx  []int
+		race bool
+	}{{racy, true}, {plain, false}} {
+		if len(group.idx) == 0 {
+			continue
+		}
+		sub := make([]runner.Item, len(group.idx))
+		for j, i := range group.idx {
+			sub[j] = items[i]
+		}
+		o := opts
+		o.Race = group.race
+		gs, err := gradeRun(ctx, c, sub, o)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range group.idx {
+			out[i] = gs[j]
+		}
+	}
+	return out, nil
+}
+
+func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts runner.Options) ([]*Graded, error) {
 	expected := make([][]string, len(items))
 	timeout := opts.Timeout
 	for i, it := range items {

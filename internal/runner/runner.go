@@ -215,7 +215,13 @@ func Run(ctx context.Context, b *Build, opts Options, consume func(stdout, stder
 	defer cancel()
 	cmd := exec.Command(goCmd, args...)
 	cmd.Dir = b.Dir
-	cmd.Env = testEnv(os.Environ(), opts)
+	// The go command's own work directories go inside the build directory,
+	// so that they are removed with it even when go is killed.
+	gotmp := filepath.Join(b.Dir, ".gotmp")
+	if err := os.MkdirAll(gotmp, 0o755); err != nil {
+		return Exit{}, err
+	}
+	cmd.Env = append(testEnv(os.Environ(), opts), "GOTMPDIR="+gotmp)
 	setProcessGroup(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -269,7 +275,7 @@ func Run(ctx context.Context, b *Build, opts Options, consume func(stdout, stder
 // that would make the temporary module behave unlike a plain one, plus the
 // suite's seed settings. The build never touches the network.
 func testEnv(base []string, opts Options) []string {
-	drop := map[string]bool{"GOFLAGS": true, "GOWORK": true, "GO111MODULE": true, "GOPROXY": true,
+	drop := map[string]bool{"GOFLAGS": true, "GOWORK": true, "GO111MODULE": true, "GOPROXY": true, "GOTMPDIR": true,
 		"DSLEARN_SEED": true, "DSLEARN_RUNS": true, "GOTOOLCHAIN": true}
 	env := make([]string, 0, len(base)+8)
 	for _, kv := range base {
