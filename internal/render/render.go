@@ -153,7 +153,7 @@ func joinSoftBreaks(md string) string {
 }
 
 // noWrap is a wrap width no line reaches.
-const noWrap = 1 << 14
+const noWrap = 1000
 
 var listMarker = regexp.MustCompile(`^(\s*)(• |\d+\. )`)
 
