@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The benchmarks below time whole dslearn processes, start-up included, as
@@ -65,4 +67,87 @@ func BenchmarkLessonPiped(b *testing.B) { benchProcess(b, nil, "lesson", "3") }
 // the pager (target: 50 ms).
 func BenchmarkLessonTerminal(b *testing.B) {
 	benchProcess(b, []string{"DSLEARN_FORCE_TTY=1", "COLORTERM=truecolor", "TERM=xterm-256color"}, "lesson", "3", "--no-pager")
+}
+
+// BenchmarkCheckProcess compares the whole `dslearn check lamport-clocks`
+// process (start-up, workspace, build, suite, progress) with a plain
+// `go test -json -race` over the same files, alternating the two in the same
+// run with a warm build cache (target ratio ≤ 1.10).
+func BenchmarkCheckProcess(b *testing.B) {
+	bin := binary(b)
+	dir := b.TempDir()
+	ws := filepath.Join(dir, "ws")
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	run := func(wd string, name string, args ...string) {
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = wd, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	run(dir, bin, "init", ws)
+	slug := "lamport-clocks"
+	sol, _ := filepath.Glob(filepath.Join("..", "..", "solutions", slug, "*.go"))
+	for _, f := range sol {
+		data, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(ws, "exercises", slug, filepath.Base(f)), data, 0o644)
+	}
+	// The plain run: the same module layout, assembled once by hand.
+	plain := filepath.Join(dir, "plain")
+	for _, p := range []string{"internal/check", "simnet", "exercises/" + slug} {
+		os.MkdirAll(filepath.Join(plain, p), 0o755)
+	}
+	copyGo := func(from, to string, tests bool) {
+		files, _ := filepath.Glob(filepath.Join(from, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") != tests {
+				continue
+			}
+			data, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(to, filepath.Base(f)), data, 0o644)
+		}
+	}
+	copyGo("../../internal/check", filepath.Join(plain, "internal/check"), false)
+	copyGo("../../simnet", filepath.Join(plain, "simnet"), false)
+	copyGo("../../solutions/"+slug, filepath.Join(plain, "exercises", slug), false)
+	copyGo("../../content/suites/"+slug, filepath.Join(plain, "exercises", slug), true)
+	os.WriteFile(filepath.Join(plain, "go.mod"), []byte("module github.com/dslearn/dslearn\n\ngo 1.24\n"), 0o644)
+
+	goTest := func() {
+		run(plain, "go", "test", "-json", "-count=1", "-tags", "dslearnsuite", "-race", "./exercises/"+slug+"/")
+	}
+	check := func() { run(ws, bin, "check", slug) }
+	goTest()
+	check()
+	var tPlain, tCheck time.Duration
+	n := 0
+	for b.Loop() {
+		start := time.Now()
+		goTest()
+		tPlain += time.Since(start)
+		start = time.Now()
+		check()
+		tCheck += time.Since(start)
+		n++
+	}
+	b.ReportMetric(float64(tPlain.Milliseconds())/float64(n), "plain-ms/op")
+	b.ReportMetric(float64(tCheck.Milliseconds())/float64(n), "dslearn-ms/op")
+	b.ReportMetric(float64(tCheck)/float64(tPlain), "ratio")
+}
+
+// BenchmarkGlamourFloor: a program that links glamour and does nothing. Its
+// package initialisation (chroma's lexers and styles, goldmark, bluemonday)
+// is the floor under every dslearn command, since Go initialises every
+// linked package before main.
+func BenchmarkGlamourFloor(b *testing.B) {
+	dir := b.TempDir()
+	floor := filepath.Join(dir, "floor")
+	if out, err := exec.Command("go", "build", "-o", floor, "./testdata/floor").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for b.Loop() {
+		if err := exec.Command(floor).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
