@@ -387,7 +387,8 @@ func tailBlock(lines []string) (string, int) {
 	n := 1
 	for n < len(lines) {
 		t := strings.TrimSpace(lines[n])
-		if strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") || locationRE.MatchString(lines[n]) {
+		if strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") || locationRE.MatchString(lines[n]) ||
+			seedRE.MatchString(lines[n]) || strings.HasPrefix(t, "(failed on ") {
 			break
 		}
 		if t == "==================" && n+1 < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[n+1]), "WARNING") {
@@ -419,6 +420,14 @@ func learnerFrames(trace string) string {
 	var out []string
 	seen := map[string]bool{}
 	for _, line := range strings.Split(trace, "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "at ") && strings.Contains(t, "exercises/") {
+			// Already a learner frame, as the suite toolkit writes them.
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, "    "+t)
+			}
+			continue
+		}
 		m := frameRE.FindStringSubmatch(line)
 		if m == nil || strings.HasSuffix(m[1], "_test.go") {
 			continue

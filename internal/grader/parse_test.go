@@ -154,3 +154,23 @@ func TestTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedAfterAPanicIsKept: a randomized check whose property panicked
+// reports the panic, then the seed; the seed must survive the panic's
+// clean-up.
+func TestSeedAfterAPanicIsKept(t *testing.T) {
+	raw := "    ring_test.go:162: Get(\"37\") panicked:\n" +
+		"        panic: runtime error: index out of range [2] with length 2\n" +
+		"            at hashring.(*Ring).Get (exercises/consistent-hashing/ring.go:145)\n" +
+		"        (failed on 3 seeds: 1, 4, 9)\n" +
+		"        @seed 1\n"
+	msg, seed := clean(raw)
+	if seed != 1 {
+		t.Errorf("seed = %d, want 1; message:\n%s", seed, msg)
+	}
+	for _, want := range []string{"panic: runtime error: index out of range", "ring.go:145", "(failed on 3 seeds: 1, 4, 9)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
