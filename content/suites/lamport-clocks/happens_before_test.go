@@ -3,7 +3,10 @@
 package lamport_test
 
 import (
+	// The execution generator and happened-before oracle both clock
+	// suites share, used here as if it were part of this package.
 	"fmt"
+	. "github.com/dslearn/dslearn/internal/check/hb"
 	"math/rand/v2"
 	"testing"
 
@@ -14,20 +17,20 @@ import (
 // runClocks plays x on one fresh lamport.Clock per process and returns the
 // time each event got: Tick for a local event, Send for a send, Receive with
 // the time the send returned for a receive.
-func runClocks(x execution) []uint64 {
-	clocks := make([]lamport.Clock, x.procs)
-	times := make([]uint64, len(x.events))
+func runClocks(x Execution) []uint64 {
+	clocks := make([]lamport.Clock, x.Procs)
+	times := make([]uint64, len(x.Events))
 	carried := map[int]uint64{}
-	for i, e := range x.events {
-		c := &clocks[e.proc]
-		switch e.kind {
-		case local:
+	for i, e := range x.Events {
+		c := &clocks[e.Proc]
+		switch e.Kind {
+		case Local:
 			times[i] = c.Tick()
-		case send:
+		case Send:
 			times[i] = c.Send()
-			carried[e.msg] = times[i]
-		case receive:
-			times[i] = c.Receive(carried[e.msg])
+			carried[e.Msg] = times[i]
+		case Receive:
+			times[i] = c.Receive(carried[e.Msg])
 		}
 	}
 	return times
@@ -35,31 +38,31 @@ func runClocks(x execution) []uint64 {
 
 // modelTimes computes the Lamport times of x by the lesson's rules, without
 // the learner's code.
-func modelTimes(x execution) []uint64 {
-	clocks := make([]uint64, x.procs)
-	times := make([]uint64, len(x.events))
+func modelTimes(x Execution) []uint64 {
+	clocks := make([]uint64, x.Procs)
+	times := make([]uint64, len(x.Events))
 	carried := map[int]uint64{}
-	for i, e := range x.events {
-		switch e.kind {
-		case local, send:
-			clocks[e.proc]++
-		case receive:
-			clocks[e.proc] = max(clocks[e.proc], carried[e.msg]) + 1
+	for i, e := range x.Events {
+		switch e.Kind {
+		case Local, Send:
+			clocks[e.Proc]++
+		case Receive:
+			clocks[e.Proc] = max(clocks[e.Proc], carried[e.Msg]) + 1
 		}
-		times[i] = clocks[e.proc]
-		if e.kind == send {
-			carried[e.msg] = times[i]
+		times[i] = clocks[e.Proc]
+		if e.Kind == Send {
+			carried[e.Msg] = times[i]
 		}
 	}
 	return times
 }
 
-func lamportNotes(x execution, times []uint64) func(int) string {
+func lamportNotes(x Execution, times []uint64) func(int) string {
 	return func(i int) string {
-		if e := x.events[i]; e.kind == receive {
+		if e := x.Events[i]; e.Kind == Receive {
 			for j := range i {
-				if x.events[j].kind == send && x.events[j].msg == e.msg {
-					return fmt.Sprintf("L = %d   (m%d carries %d)", times[i], e.msg, times[j])
+				if x.Events[j].Kind == Send && x.Events[j].Msg == e.Msg {
+					return fmt.Sprintf("L = %d   (m%d carries %d)", times[i], e.Msg, times[j])
 				}
 			}
 		}
@@ -69,18 +72,18 @@ func lamportNotes(x execution, times []uint64) func(int) string {
 
 // clockConditionHolds checks a → b ⇒ L(a) < L(b) for every pair of events.
 // It never checks the converse, which Lamport clocks do not promise.
-func clockConditionHolds(x execution) error {
+func clockConditionHolds(x Execution) error {
 	times := runClocks(x)
-	for j := range x.events {
+	for j := range x.Events {
 		for i := j - 1; i >= 0; i-- {
-			if !x.happenedBefore(i, j) || times[i] < times[j] {
+			if !x.HappenedBefore(i, j) || times[i] < times[j] {
 				continue
 			}
 			return fmt.Errorf("%w\nwhy %s → %s: %s\n%s\n(L = the time your Clock returned for the event)",
 				check.Mismatch(fmt.Sprintf("clock condition violated: %s happened before %s, so L(%s) < L(%s) is required",
-					name(i), name(j), name(i), name(j)),
-					fmt.Sprintf("L(%s) > %d", name(j), times[i]), fmt.Sprintf("L(%s) = %d", name(j), times[j])),
-				name(i), name(j), x.why(i, j), x.trace(lamportNotes(x, times)))
+					EventName(i), EventName(j), EventName(i), EventName(j)),
+					fmt.Sprintf("L(%s) > %d", EventName(j), times[i]), fmt.Sprintf("L(%s) = %d", EventName(j), times[j])),
+				EventName(i), EventName(j), x.Why(i, j), x.Trace(lamportNotes(x, times)))
 		}
 	}
 	return nil
@@ -89,39 +92,39 @@ func clockConditionHolds(x execution) error {
 func TestHappenedBeforeImpliesSmallerTimestamp(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 40, func(r *rand.Rand) error {
-		return smallestFailure(r, clockConditionHolds)
+		return SmallestFailure(r, clockConditionHolds)
 	})
 }
 
 // stampOrderHolds checks, with correct Lamport times, that Stamp.Less is a
 // strict total order on the events that extends happened-before.
-func stampOrderHolds(x execution) error {
+func stampOrderHolds(x Execution) error {
 	times := modelTimes(x)
-	stamps := make([]lamport.Stamp, len(x.events))
-	for i, e := range x.events {
-		stamps[i] = lamport.Stamp{Time: times[i], Process: fmt.Sprintf("p%d", e.proc)}
+	stamps := make([]lamport.Stamp, len(x.Events))
+	for i, e := range x.Events {
+		stamps[i] = lamport.Stamp{Time: times[i], Process: fmt.Sprintf("p%d", e.Proc)}
 	}
 	notes := func(i int) string { return show(stamps[i]) }
-	for i := range x.events {
+	for i := range x.Events {
 		if stamps[i].Less(stamps[i]) {
 			return fmt.Errorf("%w\n%s", check.Mismatch(fmt.Sprintf("%s.Less(itself) must be false", show(stamps[i])), false, true),
-				x.trace(notes))
+				x.Trace(notes))
 		}
-		for j := i + 1; j < len(x.events); j++ {
+		for j := i + 1; j < len(x.Events); j++ {
 			ij, ji := stamps[i].Less(stamps[j]), stamps[j].Less(stamps[i])
-			if x.happenedBefore(i, j) && (!ij || ji) {
+			if x.HappenedBefore(i, j) && (!ij || ji) {
 				return fmt.Errorf("%w\nwhy %s → %s: %s\n%s",
 					check.Mismatch(fmt.Sprintf("the total order must extend happened-before: %s → %s, so a.Less(b) must be true and b.Less(a) false for a = %s, b = %s",
-						name(i), name(j), show(stamps[i]), show(stamps[j])),
+						EventName(i), EventName(j), show(stamps[i]), show(stamps[j])),
 						"a.Less(b) = true, b.Less(a) = false", fmt.Sprintf("a.Less(b) = %v, b.Less(a) = %v", ij, ji)),
-					name(i), name(j), x.why(i, j), x.trace(notes))
+					EventName(i), EventName(j), x.Why(i, j), x.Trace(notes))
 			}
 			if ij == ji {
 				return fmt.Errorf("%w\n%s",
 					check.Mismatch(fmt.Sprintf("the order must be total: for the different stamps a = %s (%s) and b = %s (%s), exactly one of a.Less(b) and b.Less(a) must be true",
-						show(stamps[i]), name(i), show(stamps[j]), name(j)),
+						show(stamps[i]), EventName(i), show(stamps[j]), EventName(j)),
 						"exactly one true", fmt.Sprintf("a.Less(b) = %v, b.Less(a) = %v", ij, ji)),
-					x.trace(notes))
+					x.Trace(notes))
 			}
 		}
 	}
@@ -131,6 +134,6 @@ func stampOrderHolds(x execution) error {
 func TestStampOrderIsTotalAndExtendsHappenedBefore(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 40, func(r *rand.Rand) error {
-		return smallestFailure(r, stampOrderHolds)
+		return SmallestFailure(r, stampOrderHolds)
 	})
 }

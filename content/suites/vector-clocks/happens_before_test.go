@@ -3,7 +3,10 @@
 package vclock_test
 
 import (
+	// The execution generator and happened-before oracle both clock
+	// suites share, used here as if it were part of this package.
 	"fmt"
+	. "github.com/dslearn/dslearn/internal/check/hb"
 	"math/rand/v2"
 	"testing"
 
@@ -14,24 +17,24 @@ import (
 // runClocks plays x on one vclock.New("p<i>") per process and returns the
 // VC each event got: Tick for a local event, Send for a send, Receive with
 // the VC the send returned for a receive.
-func runClocks(x execution) []vclock.VC {
-	clocks := make([]*vclock.Clock, x.procs)
+func runClocks(x Execution) []vclock.VC {
+	clocks := make([]*vclock.Clock, x.Procs)
 	for i := range clocks {
 		clocks[i] = vclock.New(fmt.Sprintf("p%d", i))
 	}
-	stamps := make([]vclock.VC, len(x.events))
+	stamps := make([]vclock.VC, len(x.Events))
 	carried := map[int]vclock.VC{}
-	for i, e := range x.events {
-		c := clocks[e.proc]
+	for i, e := range x.Events {
+		c := clocks[e.Proc]
 		var got vclock.VC
-		switch e.kind {
-		case local:
+		switch e.Kind {
+		case Local:
 			got = c.Tick()
-		case send:
+		case Send:
 			got = c.Send()
-			carried[e.msg] = clone(got)
-		case receive:
-			got = c.Receive(clone(carried[e.msg]))
+			carried[e.Msg] = clone(got)
+		case Receive:
+			got = c.Receive(clone(carried[e.Msg]))
 		}
 		// Copies: snapshot aliasing has its own test and must not blur this one.
 		stamps[i] = clone(got)
@@ -41,22 +44,22 @@ func runClocks(x execution) []vclock.VC {
 
 // modelStamps computes the vector clocks of x by the lesson's rules,
 // without the learner's code.
-func modelStamps(x execution) []vclock.VC {
-	clocks := make([]vclock.VC, x.procs)
+func modelStamps(x Execution) []vclock.VC {
+	clocks := make([]vclock.VC, x.Procs)
 	for i := range clocks {
 		clocks[i] = vclock.VC{}
 	}
-	stamps := make([]vclock.VC, len(x.events))
+	stamps := make([]vclock.VC, len(x.Events))
 	carried := map[int]vclock.VC{}
-	for i, e := range x.events {
-		id := fmt.Sprintf("p%d", e.proc)
-		if e.kind == receive {
-			clocks[e.proc] = mergeModel(clocks[e.proc], carried[e.msg])
+	for i, e := range x.Events {
+		id := fmt.Sprintf("p%d", e.Proc)
+		if e.Kind == Receive {
+			clocks[e.Proc] = mergeModel(clocks[e.Proc], carried[e.Msg])
 		}
-		clocks[e.proc][id]++
-		stamps[i] = clone(clocks[e.proc])
-		if e.kind == send {
-			carried[e.msg] = stamps[i]
+		clocks[e.Proc][id]++
+		stamps[i] = clone(clocks[e.Proc])
+		if e.Kind == Send {
+			carried[e.Msg] = stamps[i]
 		}
 	}
 	return stamps
@@ -68,26 +71,26 @@ func vcNotes(stamps []vclock.VC) func(int) string {
 
 // strongClockCondition checks a → b ⇔ VC(a) < VC(b) on every pair of
 // events, with the suite's own comparison.
-func strongClockCondition(x execution) error {
+func strongClockCondition(x Execution) error {
 	stamps := runClocks(x)
-	for j := range x.events {
+	for j := range x.Events {
 		for i := range j {
 			a, b := stamps[i], stamps[j]
 			got := order(a, b)
-			if x.happenedBefore(i, j) {
+			if x.HappenedBefore(i, j) {
 				if got == vclock.Before {
 					continue
 				}
 				return fmt.Errorf("%w\nwhy %s → %s: %s\n%s\n(VC = what your Clock returned for the event)",
-					check.Mismatch(fmt.Sprintf("%s happened before %s, so VC(%s) < VC(%s) is required (every entry <=, at least one <)", name(i), name(j), name(i), name(j)),
-						fmt.Sprintf("VC(%s) < VC(%s)", name(i), name(j)), fmt.Sprintf("VC(%s) = %s, VC(%s) = %s: %v", name(i), show(a), name(j), show(b), got)),
-					name(i), name(j), x.why(i, j), x.trace(vcNotes(stamps)))
+					check.Mismatch(fmt.Sprintf("%s happened before %s, so VC(%s) < VC(%s) is required (every entry <=, at least one <)", EventName(i), EventName(j), EventName(i), EventName(j)),
+						fmt.Sprintf("VC(%s) < VC(%s)", EventName(i), EventName(j)), fmt.Sprintf("VC(%s) = %s, VC(%s) = %s: %v", EventName(i), show(a), EventName(j), show(b), got)),
+					EventName(i), EventName(j), x.Why(i, j), x.Trace(vcNotes(stamps)))
 			}
 			if got != vclock.Concurrent {
 				return fmt.Errorf("%w\n%s\n(VC = what your Clock returned for the event)",
-					check.Mismatch(fmt.Sprintf("%s and %s are concurrent (neither happened before the other), so their vector clocks must be incomparable", name(i), name(j)),
-						"Concurrent", fmt.Sprintf("VC(%s) = %s, VC(%s) = %s: %v", name(i), show(a), name(j), show(b), got)),
-					x.trace(vcNotes(stamps)))
+					check.Mismatch(fmt.Sprintf("%s and %s are concurrent (neither happened before the other), so their vector clocks must be incomparable", EventName(i), EventName(j)),
+						"Concurrent", fmt.Sprintf("VC(%s) = %s, VC(%s) = %s: %v", EventName(i), show(a), EventName(j), show(b), got)),
+					x.Trace(vcNotes(stamps)))
 			}
 		}
 	}
@@ -97,20 +100,20 @@ func strongClockCondition(x execution) error {
 func TestHappenedBeforeIfAndOnlyIfVectorIsLess(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 40, func(r *rand.Rand) error {
-		return smallestFailure(r, strongClockCondition)
+		return SmallestFailure(r, strongClockCondition)
 	})
 }
 
 // compareAgrees checks the learner's Compare on correct vector clocks of an
 // execution against happened-before.
-func compareAgrees(x execution) error {
+func compareAgrees(x Execution) error {
 	stamps := modelStamps(x)
-	for j := range x.events {
+	for j := range x.Events {
 		for i := range j {
 			want := vclock.Concurrent
-			rel := fmt.Sprintf("%s and %s are concurrent", name(i), name(j))
-			if x.happenedBefore(i, j) {
-				want, rel = vclock.Before, fmt.Sprintf("%s happened before %s", name(i), name(j))
+			rel := fmt.Sprintf("%s and %s are concurrent", EventName(i), EventName(j))
+			if x.HappenedBefore(i, j) {
+				want, rel = vclock.Before, fmt.Sprintf("%s happened before %s", EventName(i), EventName(j))
 			}
 			for _, swap := range []bool{false, true} {
 				a, b, w := stamps[i], stamps[j], want
@@ -120,7 +123,7 @@ func compareAgrees(x execution) error {
 				if got := vclock.Compare(clone(a), clone(b)); got != w {
 					return fmt.Errorf("%w\n%s\n(VC = the correct vector clock of each event)",
 						check.Mismatch(fmt.Sprintf("%s, so Compare(%s, %s)", rel, show(a), show(b)), w, got),
-						x.trace(vcNotes(stamps)))
+						x.Trace(vcNotes(stamps)))
 				}
 			}
 		}
@@ -131,6 +134,6 @@ func compareAgrees(x execution) error {
 func TestCompareOfEventClocksMatchesHappenedBefore(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 30, func(r *rand.Rand) error {
-		return smallestFailure(r, compareAgrees)
+		return SmallestFailure(r, compareAgrees)
 	})
 }
