@@ -88,7 +88,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 	fmt.Fprintln(w)
 	switch state {
 	case Passed:
-		fmt.Fprintf(w, "%s all %d checks passed (%s)\n", st.apply(st.Pass, "Passed:"), total, round(g.Elapsed))
+		fmt.Fprintf(w, "%s all %d checks pass (%s). Compare with the reference: dslearn solution %s\n", st.apply(st.Pass, "Passed:"), total, round(g.Elapsed), l.Slug)
 	case NotStarted:
 		fmt.Fprintf(w, "Not started: all %d checks say \"not implemented yet\". Implement the functions in %s/, then check again.\n", total, l.StubDir())
 	default:
