@@ -20,7 +20,8 @@ func NewCmdDoctor(f *Factory) *cobra.Command {
 		Long: `Check the Go toolchain, the race detector, the course, and (inside a
 workspace) the workspace and its progress file. Each problem comes with how
 to fix it; the exit code is 3 if there is any.`,
-		Args: cobra.NoArgs,
+		Example: "  dslearn doctor",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return doctorRun(f)
 		},

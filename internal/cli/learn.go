@@ -122,9 +122,10 @@ func wrap(s string, width int) string {
 // NewCmdNext builds `dslearn next`.
 func NewCmdNext(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "next",
-		Short: "Show the first exercise you have not passed yet",
-		Args:  cobra.NoArgs,
+		Use:     "next",
+		Short:   "Show the first exercise you have not passed yet",
+		Example: "  dslearn next",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, _, p, err := f.Learner()
 			if err != nil {

@@ -185,9 +185,10 @@ func stateOf(c *course.Course, l *course.Lesson, p *progress.Progress) string {
 // NewCmdVersion prints the version.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print dslearn's version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print dslearn's version",
+		Example: "  dslearn version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(f.IO.Out, "dslearn %s\n", versionString())
 			return nil
