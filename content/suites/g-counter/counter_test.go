@@ -202,8 +202,11 @@ func TestJoinDoesNotModifyOrShareItsArguments(t *testing.T) {
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		return growing(r, len(ids), func(r *rand.Rand, size int) error {
 			a, b := randState(r, size, 9), randState(r, size, 9)
-			if r.IntN(3) == 0 {
+			switch r.IntN(4) {
+			case 0:
 				b = gcounter.State{} // the shortcut "nothing to join, return a" is a classic
+			case 1:
+				b = nil // and so is "if b == nil { return a }"
 			}
 			if r.IntN(4) == 0 {
 				a, b = b, a
@@ -212,16 +215,20 @@ func TestJoinDoesNotModifyOrShareItsArguments(t *testing.T) {
 			out := gcounter.Join(a, b)
 			if !identical(a, ac) || !identical(b, bc) {
 				return fmt.Errorf("Join(%s, %s) modified its arguments: afterwards they were %s and %s",
-					show(ac), show(bc), show(a), show(b))
+					showArg(ac), showArg(bc), show(a), show(b))
 			}
 			want := clone(out)
 			for _, id := range ids {
-				a[id] += 100
-				b[id] += 1000
+				if a != nil {
+					a[id] += 100
+				}
+				if b != nil {
+					b[id] += 1000
+				}
 			}
 			if !identical(out, want) {
 				return fmt.Errorf("the state returned by Join(%s, %s) changed when the caller later changed the arguments (to %s): Join must return a new map that shares nothing with a or b",
-					show(ac), show(bc), show(out))
+					showArg(ac), showArg(bc), show(out))
 			}
 			a2, b2 := clone(ac), clone(bc)
 			out2 := gcounter.Join(a2, b2)
@@ -230,7 +237,7 @@ func TestJoinDoesNotModifyOrShareItsArguments(t *testing.T) {
 			}
 			if !identical(a2, ac) || !identical(b2, bc) {
 				return fmt.Errorf("changing the state returned by Join(%s, %s) changed its arguments (to %s and %s): Join must return a new map that shares nothing with a or b",
-					show(ac), show(bc), show(a2), show(b2))
+					showArg(ac), showArg(bc), show(a2), show(b2))
 			}
 			return nil
 		})
@@ -303,10 +310,14 @@ func TestMergeDoesNotModifyOrKeepItsArgument(t *testing.T) {
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		return growing(r, len(ids), func(r *rand.Rand, size int) error {
 			id := ids[r.IntN(len(ids))]
-			s0 := randState(r, size, 9)
-			c := counterWith(id, s0)
-			if err := c.Increment(1 + r.Int64N(5)); err != nil {
-				return fmt.Errorf("Increment returned error %v", err)
+			c := gcounter.New(id)
+			if r.IntN(3) > 0 {
+				// Otherwise a fresh replica: "nothing here yet, take theirs"
+				// must copy too.
+				c = counterWith(id, randState(r, size, 9))
+				if err := c.Increment(1 + r.Int64N(5)); err != nil {
+					return fmt.Errorf("Increment returned error %v", err)
+				}
 			}
 			before := c.State()
 			in := randState(r, size, 9)
@@ -316,12 +327,19 @@ func TestMergeDoesNotModifyOrKeepItsArgument(t *testing.T) {
 				return fmt.Errorf("replica %q with state %s: Merge(%s) modified its argument, which became %s; the sender's state is not yours to change",
 					id, show(before), show(inCopy), show(in))
 			}
+			if err := c.Increment(2); err != nil {
+				return fmt.Errorf("Increment(2) returned error %v", err)
+			}
+			if !identical(in, inCopy) {
+				return fmt.Errorf("replica %q with state %s: after Merge(%s) and Increment(2), the map passed to Merge became %s; the counter must not keep the argument of Merge",
+					id, show(before), show(inCopy), show(in))
+			}
 			after := show(c.State())
 			for _, k := range ids {
 				in[k] += 100
 			}
 			if got := show(c.State()); got != after {
-				return check.Mismatch(fmt.Sprintf("replica %q with state %s: after Merge(%s), the caller changed the map it passed; the counter must not keep it, so State()",
+				return check.Mismatch(fmt.Sprintf("replica %q with state %s: after Merge(%s) and Increment(2), the caller changed the map it passed to Merge; the counter must not keep it, so State()",
 					id, show(before), show(inCopy)), after, got)
 			}
 			return nil

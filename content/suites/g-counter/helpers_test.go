@@ -82,6 +82,15 @@ func show(s gcounter.State) string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
+// showArg is show, except that a nil state is shown as nil (for reporting
+// the arguments of a call).
+func showArg(s gcounter.State) string {
+	if s == nil {
+		return "nil"
+	}
+	return show(s)
+}
+
 // sum adds up every slot of s.
 func sum(s gcounter.State) uint64 {
 	var t uint64
