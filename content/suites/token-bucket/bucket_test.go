@@ -159,6 +159,12 @@ var tables = []table{
 		{0, 1, false, "the bucket is empty"},
 		{0, 0, true, "n <= 0 is allowed even with an empty bucket"},
 	}},
+	{"a request for 0 tokens still brings the bucket up to date, rate 1, burst 1", 1, 1, []row{
+		{0, 1, true, "the bucket starts full, with 1 token"},
+		{time.Second, 0, true, "n <= 0 is always allowed; 1 token refilled by now"},
+		{500 * ms, 1, true, "an earlier time adds nothing, and the token refilled by +1s is there"},
+		{500 * ms, 1, false, "the bucket is empty"},
+	}},
 	{"the clock steps back, rate 1, burst 2", 1, 2, []row{
 		{10 * time.Second, 2, true, "the bucket starts full, with 2 tokens"},
 		{5 * time.Second, 1, false, "an earlier time counts as no time passing"},
@@ -526,6 +532,60 @@ func TestExactlyBurstOfConcurrentCallersSucceed(t *testing.T) {
 			return check.Mismatch(fmt.Sprintf(
 				"New(%v, %d), %d goroutines called Allow at one instant, then %ds later (when the bucket holds %v tokens) %d goroutines call Allow at the same instant: how many are allowed",
 				rate, burst, burst+extra, secs, min(float64(burst), rate*float64(secs)), want+extra), want, got)
+		}
+		return nil
+	})
+}
+
+// TestEachTokenIsTakenOnceUnderContention races many goroutines over many
+// buckets at one instant. A limiter that checks the count and takes the
+// tokens under two separate locks lets two callers both see the last token;
+// each bucket gives that race one more chance to show.
+func TestEachTokenIsTakenOnceUnderContention(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		const buckets = 100
+		for range 3 {
+			rate := []float64{0, 0.5, 1, 2}[r.IntN(4)]
+			burst, k := 1+r.IntN(3), 8+r.IntN(9)
+			t0 := baseTime(r)
+			lims := make([]*tokenbucket.Limiter, buckets)
+			for i := range lims {
+				lims[i] = tokenbucket.New(rate, burst)
+			}
+			start := make(chan struct{})
+			results := make(chan error, k)
+			counts := make([]int, k)
+			for g := range k {
+				go func() {
+					<-start
+					results <- check.Safely(func() error {
+						for _, lim := range lims {
+							for range burst {
+								if lim.Allow(t0) {
+									counts[g]++
+								}
+							}
+						}
+						return nil
+					})
+				}()
+			}
+			close(start)
+			for range k {
+				if err := <-results; err != nil {
+					return err
+				}
+			}
+			got := 0
+			for _, c := range counts {
+				got += c
+			}
+			if got != buckets*burst {
+				return check.Mismatch(fmt.Sprintf(
+					"%d buckets made with New(%v, %d); %d goroutines each go through them in the same order, calling Allow %d times on each, all at the same instant: each bucket holds %d tokens and must allow exactly %d calls, so the calls allowed in total (two callers must never both take the same token: check and take under one lock)",
+					buckets, rate, burst, k, burst, burst, burst), buckets*burst, got)
+			}
 		}
 		return nil
 	})
