@@ -653,6 +653,61 @@ func TestExecuteReturnsTheFunctionsOwnError(t *testing.T) {
 	}
 }
 
+func TestLimitsBelowOneMeanOne(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		c := randomCfg(r)
+		// The harness's story shows the configuration as given; the breaker
+		// must behave as with FailureThreshold 1 and HalfOpenMaxTrials 1.
+		c.T, c.M = -r.IntN(3), -r.IntN(3)
+		h := newHarness(c, baseTime(r))
+		h.advance(time.Duration(r.IntN(5000)) * time.Millisecond)
+		if err := h.expectAdmitted(false, "while closed"); err != nil {
+			return err
+		}
+		if err := h.expectState(open, fmt.Sprintf("after 1 failure (FailureThreshold %d means 1)", c.T)); err != nil {
+			return err
+		}
+		h.advance(c.timeout)
+		why := fmt.Sprintf("while half-open with no trial admitted yet (HalfOpenMaxTrials %d means 1)", c.M)
+		done, err := h.expectAllowAdmitted("#1", why)
+		if err != nil {
+			return err
+		}
+		if err := h.expectAllowRejected(fmt.Sprintf("while half-open with 1 trial admitted (HalfOpenMaxTrials %d means 1)", c.M)); err != nil {
+			return err
+		}
+		h.finish("#1", done, true)
+		if err := h.expectState(closed, fmt.Sprintf("after 1 trial succeeded (HalfOpenMaxTrials %d means 1)", c.M)); err != nil {
+			return err
+		}
+		return h.expectLog([]transition{{closed, open}, {open, halfOpen}, {halfOpen, closed}}, "after one failure, the timeout and one successful trial")
+	})
+}
+
+func TestNilNowMeansTimeNow(t *testing.T) {
+	defer check.Recover(t)
+	// Nothing here depends on how fast the test runs: the breaker must
+	// merely work without a clock of the test's, and an hour-long open
+	// period does not end during the test.
+	what := "New(Config{FailureThreshold: 1, OpenTimeout: time.Hour}) (Now nil: the breaker uses time.Now)"
+	b := breaker.New(breaker.Config{FailureThreshold: 1, OpenTimeout: time.Hour})
+	if s := b.State(); s != closed {
+		t.Fatal(check.Mismatch(what+", then State()", closed, s))
+	}
+	called := false
+	if err := b.Execute(func() error { called = true; return errBoom }); !called || err != errBoom {
+		t.Fatal(check.Mismatch(what+", then Execute(fn that fails)", "fn called, the function's error", fmt.Sprintf("called=%v, %s", called, errString(err))))
+	}
+	if s := b.State(); s != open {
+		t.Fatal(check.Mismatch(what+", then Execute(fn that fails), then State()", open, s))
+	}
+	called = false
+	if err := b.Execute(func() error { called = true; return nil }); called || !errors.Is(err, breaker.ErrOpen) {
+		t.Fatal(check.Mismatch(what+", then Execute(fn that fails), then Execute again within the hour", "fn not called, ErrOpen", fmt.Sprintf("called=%v, %s", called, errString(err))))
+	}
+}
+
 func TestBehaviourMatchesTheStateMachineOnRandomHistories(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {

@@ -1,0 +1,224 @@
+// Known wrong: New does not turn a HalfOpenMaxTrials below 1 into 1, so a breaker configured with 0 admits no trial and stays half-open forever.
+// Package breaker is a circuit breaker. It wraps the calls a program makes
+// to a dependency and, once that dependency has failed FailureThreshold
+// times in a row, stops calling it for a while (open), then lets a few
+// trial calls through (half-open) to learn whether it has recovered.
+//
+// The breaker reads the time only through Config.Now, so tests control it.
+package breaker
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// State is the state of a Breaker.
+type State int
+
+const (
+	// Closed: calls go through, and consecutive failures are counted.
+	Closed State = iota
+	// Open: calls are rejected with ErrOpen without being made.
+	Open
+	// HalfOpen: a limited number of trial calls go through.
+	HalfOpen
+)
+
+// String returns "closed", "open" or "half-open".
+func (s State) String() string {
+	switch s {
+	case Closed:
+		return "closed"
+	case Open:
+		return "open"
+	case HalfOpen:
+		return "half-open"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// ErrOpen is what the breaker returns, without calling anything, when it
+// rejects a call: while it is open, and while it is half-open with all its
+// trial calls already admitted.
+var ErrOpen = errors.New("breaker: circuit open")
+
+// Config configures a Breaker.
+type Config struct {
+	// FailureThreshold is how many failures in a row, while closed, trip
+	// the breaker open. Values below 1 mean 1.
+	FailureThreshold int
+	// OpenTimeout is how long the breaker stays open, counted from the
+	// moment it opened, before it becomes half-open.
+	OpenTimeout time.Duration
+	// HalfOpenMaxTrials is how many trial calls the breaker admits while
+	// half-open, and how many of them must succeed to close it. Values
+	// below 1 mean 1.
+	HalfOpenMaxTrials int
+	// Now returns the current time. nil means time.Now.
+	Now func() time.Time
+	// OnStateChange, if not nil, is called exactly once for every change of
+	// state, with the old and the new state, synchronously and in the order
+	// the changes happen. It may be called while the breaker holds its
+	// lock, so it must not call the breaker.
+	OnStateChange func(from, to State)
+}
+
+// Breaker is a circuit breaker, safe for concurrent use by multiple
+// goroutines. A new Breaker is closed.
+//
+// Closed: every call is admitted. A failure adds one to the count of
+// consecutive failures and a success resets it to 0; when the count reaches
+// FailureThreshold the breaker opens.
+//
+// Open: every call is rejected with ErrOpen. From OpenTimeout after the
+// moment it opened (that instant included) the breaker is half-open; it
+// notices the next time it looks at the clock, at the latest in the next
+// State, Allow or Execute.
+//
+// Half-open: the first HalfOpenMaxTrials calls are admitted as trials and
+// later ones are rejected with ErrOpen. A trial failure reopens the breaker,
+// with a new timeout counted from that failure; once HalfOpenMaxTrials
+// trials have succeeded, it closes, with a failure count of 0.
+//
+// Generations: every change of state starts a new generation. A result
+// reported for a call admitted in an earlier generation is ignored.
+type Breaker struct {
+	mu  sync.Mutex
+	cfg Config // normalized by New
+
+	state State
+	gen   uint64    // bumped on every change of state
+	until time.Time // while open: when it becomes half-open
+
+	failures  int // while closed: consecutive failures
+	trials    int // while half-open: trials admitted
+	successes int // while half-open: trials that succeeded
+}
+
+// New returns a closed breaker configured by cfg.
+func New(cfg Config) *Breaker {
+	cfg.FailureThreshold = max(cfg.FailureThreshold, 1)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Breaker{cfg: cfg}
+}
+
+// State returns the breaker's state now (an open breaker whose timeout has
+// passed is half-open).
+func (b *Breaker) State() State {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refresh(b.cfg.Now())
+	return b.state
+}
+
+// Allow asks to make one call. If the breaker admits it, Allow returns a
+// done function and a nil error: the caller makes the call, then reports its
+// outcome with done(true) for a success or done(false) for a failure,
+// exactly once. The outcome counts in the generation in which Allow admitted
+// the call, and only if that generation is still current when done is
+// called; the time of a failure is the time done is called. If the breaker
+// rejects the call, Allow returns a nil done and ErrOpen.
+func (b *Breaker) Allow() (done func(success bool), err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refresh(b.cfg.Now())
+	switch b.state {
+	case Open:
+		return nil, ErrOpen
+	case HalfOpen:
+		if b.trials >= b.cfg.HalfOpenMaxTrials {
+			return nil, ErrOpen
+		}
+		b.trials++
+	}
+	// The call belongs to this generation: if the state changes before it
+	// reports, its outcome says nothing about the new state and is dropped.
+	gen := b.gen
+	return func(success bool) { b.record(gen, success) }, nil
+}
+
+// Execute calls fn if the breaker admits the call, and records the outcome
+// when fn returns (so a failure happens at Now() then): a nil error is a
+// success, any other error a failure. It returns fn's error unchanged. If
+// the breaker rejects the call, Execute returns ErrOpen without calling fn.
+// If fn panics, Execute records a failure and lets the panic go on: Execute
+// panics with the same value.
+func (b *Breaker) Execute(fn func() error) error {
+	done, err := b.Allow()
+	if err != nil {
+		return err
+	}
+	// A deferred report without recover: if fn panics (or calls
+	// runtime.Goexit) the failure is still recorded, so a half-open trial
+	// slot is never lost, and the panic continues unchanged.
+	finished := false
+	defer func() {
+		if !finished {
+			done(false)
+		}
+	}()
+	err = fn()
+	finished = true
+	done(err == nil)
+	return err
+}
+
+// record applies the outcome of a call admitted in generation gen.
+func (b *Breaker) record(gen uint64, success bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if gen != b.gen {
+		return // a late result from an earlier state
+	}
+	now := b.cfg.Now()
+	switch b.state {
+	case Closed:
+		if success {
+			b.failures = 0
+			return
+		}
+		b.failures++
+		if b.failures >= b.cfg.FailureThreshold {
+			b.setState(Open, now)
+		}
+	case HalfOpen:
+		if !success {
+			b.setState(Open, now) // a fresh timeout, counted from now
+			return
+		}
+		b.successes++
+		if b.successes >= b.cfg.HalfOpenMaxTrials {
+			b.setState(Closed, now)
+		}
+	}
+}
+
+// refresh makes an open breaker whose timeout has passed half-open. The
+// deadline itself counts as passed.
+func (b *Breaker) refresh(now time.Time) {
+	if b.state == Open && !now.Before(b.until) {
+		b.setState(HalfOpen, now)
+	}
+}
+
+// setState moves to a new state: a new generation with fresh counters, a new
+// deadline when opening, and one call of OnStateChange.
+func (b *Breaker) setState(to State, now time.Time) {
+	from := b.state
+	if from == to {
+		return
+	}
+	b.state = to
+	b.gen++
+	b.failures, b.trials, b.successes = 0, 0, 0
+	if to == Open {
+		b.until = now.Add(b.cfg.OpenTimeout)
+	}
+	if b.cfg.OnStateChange != nil {
+		b.cfg.OnStateChange(from, to)
+	}
+}
