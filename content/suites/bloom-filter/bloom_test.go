@@ -320,6 +320,51 @@ func TestPositionsAreDistinctAndInRange(t *testing.T) {
 	})
 }
 
+func TestPositionsAreRightForHugeM(t *testing.T) {
+	defer check.Recover(t)
+	// With m = 2^27+3 and k = 48, a + i·b passes 2^32 for many items, so
+	// a position computed in 32 bits wraps around. New allocates 16 MiB
+	// that Positions never touches.
+	const m, k = 1<<27 + 3, 48
+	f, err := newFilter(m, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		item := []byte(fmt.Sprintf("huge-%d", i))
+		want := refRecipe(item, m, k)
+		if got := f.Positions(item); !slices.Equal(got, want.positions) {
+			t.Fatalf("%v\n%s\n  the largest a + i·b is %d, and 2^32 is 4294967296: positions computed in 32 bits wrap around (compute in 64 bits, or add b and subtract m)",
+				check.Mismatch(fmt.Sprintf("Positions(%q) with m=%d, k=%d", item, m, k), short(want.positions), short(got)),
+				want.explain(m), want.a+uint64(k-1)*want.b)
+		}
+	}
+}
+
+func TestPositionsReturnsANewSlice(t *testing.T) {
+	defer check.Recover(t)
+	f, err := newFilter(1000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := []byte("x"), []byte("y")
+	want := refRecipe(x, 1000, 5).positions
+	first := f.Positions(x)
+	f.Positions(y)
+	f.Add(y)
+	f.Contains(x)
+	if !slices.Equal(first, want) {
+		t.Fatal(check.Mismatch(`p := Positions("x"), then Positions("y"), Add("y"), Contains("x") (m=1000, k=5): Positions returns a new slice each time, so p is unchanged`,
+			short(want), short(first)))
+	}
+	for i := range first {
+		first[i] = 0
+	}
+	if got := f.Positions(x); !slices.Equal(got, want) {
+		t.Fatal(check.Mismatch(`after the caller zeroed the slice an earlier Positions("x") returned: Positions("x")`, short(want), short(got)))
+	}
+}
+
 // ---- bits ---------------------------------------------------------------------------
 
 func TestEmptyFilterContainsNothing(t *testing.T) {
@@ -679,7 +724,8 @@ func TestUnionRejectsDifferentMOrK(t *testing.T) {
 		{100, 4, 100, 3},
 		{128, 3, 64, 3}, // different m
 		{64, 3, 128, 3},
-		{65, 3, 200, 5}, // both
+		{65, 3, 200, 5},  // both
+		{100, 3, 120, 3}, // different m, the same number of 64-bit words
 	}
 	for _, c := range cases {
 		err := check.Safely(func() error {
