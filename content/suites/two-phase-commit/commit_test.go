@@ -270,6 +270,38 @@ func TestDuplicatesAndReorderingAreHarmless(t *testing.T) {
 	})
 }
 
+func TestVotesFromNodesThatAreNotParticipantsAreIgnored(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		cfg := randNet(r, 2, true)
+		cl := newCluster(cfg, 2+r.IntN(3), safeTimeout(cfg)+r.IntN(2), 1+r.IntN(3))
+		outsider := cl.parts[r.IntN(len(cl.parts))]
+		var parts []simnet.NodeID
+		for _, id := range cl.parts {
+			if id != outsider {
+				parts = append(parts, id)
+			}
+		}
+		cl.addTx(oneKeyEach("T1", "x", parts))
+		if err := cl.begin("T1"); err != nil {
+			return err
+		}
+		// Node outsider writes nothing in T1, yet votes No and Yes on it;
+		// its votes can reach the coordinator before any real vote.
+		votes := []Message{
+			{From: outsider, To: coordID, Body: twopc.Msg{Kind: twopc.No, Tx: "T1"}},
+			{From: outsider, To: coordID, Body: twopc.Msg{Kind: twopc.Yes, Tx: "T1"}},
+		}
+		r.Shuffle(len(votes), func(i, j int) { votes[i], votes[j] = votes[j], votes[i] })
+		cl.net.Send(votes...)
+		if err := cl.settle(20*(cfg.MaxDelay+1) + cl.voteTimeout); err != nil {
+			return err
+		}
+		return cl.expectOutcome("T1", twopc.Committed, fmt.Sprintf(
+			"node %d is not a participant of T1 (Begin gave it no writes), so its No and Yes on T1 are ignored; every participant of T1 votes Yes and nothing fails", outsider))
+	})
+}
+
 func TestNothingIsVisibleBeforeCommit(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
