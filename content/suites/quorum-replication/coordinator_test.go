@@ -373,8 +373,10 @@ func TestOperationsTimeOutOnTheTimeoutthTick(t *testing.T) {
 				} else {
 					s.op, _ = c.Get("k")
 					s.name = "Get(\"k\")"
-					for _, id := range cfg.Replicas[:cfg.R-1] {
-						c.Receive(reply(id, s.op, "k", false, 0, ""))
+					// Replies that found something: a Get that times out
+					// still reports nothing but its Status.
+					for i, id := range cfg.Replicas[:cfg.R-1] {
+						c.Receive(reply(id, s.op, "k", true, 1+i, fmt.Sprintf("v%d", 1+i)))
 					}
 				}
 				s.at = ticks
@@ -394,6 +396,11 @@ func TestOperationsTimeOutOnTheTimeoutthTick(t *testing.T) {
 					return check.Mismatch(fmt.Sprintf(
 						"coordinator with %s: an operation still Pending on the Timeout-th Tick after the call that started it becomes TimedOut during that Tick, and stays Pending before\nstarted (each short of its quorum): %s\nafter Tick number %d, that is %d Ticks after %s started, Result(%d).Status",
 						cfgString(cfg), strings.Join(log, "; "), ticks, ticks-s.at, s.name, s.op), want, got)
+				}
+				if got := c.Result(s.op); want == quorum.TimedOut && got != (quorum.Result{Status: quorum.TimedOut}) {
+					return check.Mismatch(fmt.Sprintf(
+						"coordinator with %s: for a Put, and for a Get that timed out, only Status is meaningful and the other fields stay zero, even when some replies had been counted\nstarted (each short of its quorum): %s\nafter Tick number %d, Result(%d) of %s",
+						cfgString(cfg), strings.Join(log, "; "), ticks, s.op, s.name), resultString(quorum.Result{Status: quorum.TimedOut}), resultString(got))
 				}
 			}
 		}

@@ -42,7 +42,7 @@ func keepsNewest(msgs []Message) (failAt int, err error) {
 		got, gok := rep.Lookup(m.Body.Key)
 		if wok != gok || want != got {
 			return i, check.Mismatch(fmt.Sprintf(
-				"a replica keeps, for each key, the value with the highest version it has received (by PutReq or Repair); versions compare as numbers\nreplica received, in order: %s\nLookup(%q)",
+				"a replica keeps, for each key, the value with the highest version it has received (by PutReq or Repair); versions compare as numbers, and an equal version is the same write, so the value received first is kept\nreplica received, in order: %s\nLookup(%q)",
 				bodies(msgs[:i+1]), m.Body.Key), entryString(want, wok), entryString(got, gok))
 		}
 	}
@@ -84,6 +84,20 @@ func writeSequence(r *rand.Rand, size int) []Message {
 
 func TestReplicaKeepsTheHighestVersionItHasReceived(t *testing.T) {
 	defer check.Recover(t)
+	// An equal version is the same write: whatever value it carries, by
+	// PutReq or by Repair, the replica keeps the one it already holds.
+	same := func(kind quorum.Kind, value string) Message {
+		return toReplica(quorum.Msg{Kind: kind, Op: 1, Key: "k", Version: 5, Value: value})
+	}
+	for _, msgs := range [][]Message{
+		{same(quorum.PutReq, "a"), same(quorum.PutReq, "b")},
+		{same(quorum.PutReq, "b"), same(quorum.Repair, "a")},
+		{same(quorum.Repair, "a"), same(quorum.PutReq, "b")},
+	} {
+		if _, err := keepsNewest(msgs); err != nil {
+			t.Fatal(err)
+		}
+	}
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		for _, size := range []int{2, 3, 5, 8, 13, 21} {
 			msgs := writeSequence(r, size)
