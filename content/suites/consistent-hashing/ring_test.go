@@ -466,6 +466,21 @@ func TestVirtualNodesAtTheSamePositionGoToTheSmallerName(t *testing.T) {
 		expect(500, "a", "a#0 still sits at 500 after b is removed")
 	}
 
+	// Ties go by node name, not by virtual node name: "a" < "a!", but
+	// "a!#0" < "a#0" because '!' sorts before '#'.
+	for _, order := range [][]string{{"a!", "a"}, {"a", "a!"}} {
+		ring := hashring.New(1, tableHash(map[string]uint32{"a#0": 500, "a!#0": 500}))
+		ring.Add(order...)
+		const layout = "ring (position:virtual node): 500:a#0 500:a!#0 (both at position 500; the node names \"a\" < \"a!\", although the virtual node names \"a!#0\" < \"a#0\")"
+		history := fmt.Sprintf("New(1, hash), Add(%s)", q(order))
+		if got := ring.Get(key(500)); got != "a" {
+			t.Fatal(check.Mismatch(fmt.Sprintf("%s\nafter %s\nvirtual nodes at the same position are ordered by node name, not by virtual node name: Get(\"500\")", layout, history), show("a"), show(got)))
+		}
+		if got := ring.GetN(key(500), 2); !slices.Equal(got, []string{"a", "a!"}) {
+			t.Fatal(check.Mismatch(fmt.Sprintf("%s\nafter %s\nvirtual nodes at the same position are ordered by node name, not by virtual node name: GetN(\"500\", 2)", layout, history), show([]string{"a", "a!"}), show(got)))
+		}
+	}
+
 	// Two virtual nodes of the same node at one position both go on Remove.
 	table2 := map[string]uint32{"x#0": 700, "x#1": 700, "y#0": 300, "y#1": 1000}
 	ring := hashring.New(2, tableHash(table2))
