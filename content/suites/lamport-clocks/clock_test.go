@@ -76,6 +76,7 @@ func TestReceiveSetsTheClockToMaxPlusOne(t *testing.T) {
 		{"message carrying 0 on a clock at 0", 0, 0},
 		{"message carrying 0 on a clock ahead", 6, 0},
 		{"message far ahead of a clock at 0", 0, 1000},
+		{"message beyond 32 bits", 2, 1<<40 + 5},
 	}
 	for _, tc := range cases {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
