@@ -37,6 +37,9 @@ func TestNewClockStartsAtZero(t *testing.T) {
 	defer check.Recover(t)
 	c := vclock.New("a")
 	now := c.Now()
+	if now == nil {
+		t.Fatal(check.Mismatch(`New("a").Now() must return a new, non-nil map, even on a fresh clock`, "a new map", "nil"))
+	}
 	if err := expectVC(`New("a").Now() must be the all-zero clock (empty, or with only 0 entries)`, vc(""), now); err != nil {
 		t.Fatal(err)
 	}
@@ -214,38 +217,51 @@ func TestSnapshotsAreCopiesTheCallerOwns(t *testing.T) {
 func TestReceiveNeitherModifiesNorKeepsTheMessage(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 20, func(r *rand.Rand) error {
-		c := vclock.New("a")
-		for range 1 + r.IntN(4) {
-			c.Tick()
-		}
-		for range 5 {
-			msg := randomMessage(r, c.Now())
-			if r.IntN(2) == 0 {
-				// A message that dominates the clock: tempting to adopt as is.
-				msg = mergeModel(c.Now(), msg)
-				msg["b"]++
-			}
-			sent := clone(msg)
-			before := c.Now()
-			got := c.Receive(msg)
-			call := fmt.Sprintf("on a clock at %s, Receive(%s)", show(before), show(sent))
-			if !identical(msg, sent) {
-				return check.Mismatch(call+" must not modify the message", show(sent), show(msg))
-			}
-			after := c.Now()
-			for k := range msg {
-				msg[k] += 100
-			}
-			msg["written-by-caller"] = 7
-			if now := c.Now(); !same(now, after) {
-				return check.Mismatch(call+", then writing to the message map: the clock must not keep the caller's map", show(after), show(now))
-			}
-			if !same(got, after) {
-				return check.Mismatch(call+", then writing to the message map: the VC Receive returned must not be the message map", show(after), show(got))
+		// First a fresh clock, whose first Receive is tempted to adopt the
+		// message as its map, then one that has ticked.
+		for _, ticks := range []int{0, 1 + r.IntN(4)} {
+			if err := receiveLeavesMessageAlone(r, ticks); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// receiveLeavesMessageAlone makes five receives on New("a") after ticks
+// ticks and checks that each neither modifies nor keeps its message.
+func receiveLeavesMessageAlone(r *rand.Rand, ticks int) error {
+	c := vclock.New("a")
+	for range ticks {
+		c.Tick()
+	}
+	for range 5 {
+		msg := randomMessage(r, c.Now())
+		if r.IntN(2) == 0 {
+			// A message that dominates the clock: tempting to adopt as is.
+			msg = mergeModel(c.Now(), msg)
+			msg["b"]++
+		}
+		sent := clone(msg)
+		before := c.Now()
+		got := c.Receive(msg)
+		call := fmt.Sprintf("on a clock at %s, Receive(%s)", show(before), show(sent))
+		if !identical(msg, sent) {
+			return check.Mismatch(call+" must not modify the message", show(sent), show(msg))
+		}
+		after := c.Now()
+		for k := range msg {
+			msg[k] += 100
+		}
+		msg["written-by-caller"] = 7
+		if now := c.Now(); !same(now, after) {
+			return check.Mismatch(call+", then writing to the message map: the clock must not keep the caller's map", show(after), show(now))
+		}
+		if !same(got, after) {
+			return check.Mismatch(call+", then writing to the message map: the VC Receive returned must not be the message map", show(after), show(got))
+		}
+	}
+	return nil
 }
 
 func TestClocksShareNoState(t *testing.T) {
