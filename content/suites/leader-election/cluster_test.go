@@ -33,6 +33,12 @@ type setup struct {
 func randomSetup(r *rand.Rand, n int) setup {
 	d := r.IntN(3)
 	h := d + 1 + r.IntN(2)
+	if r.IntN(2) == 0 {
+		// A long interval: a node learns the leader from a Heartbeat only
+		// after up to H+D ticks, so what the lesson says must come sooner
+		// (a restarted node told by the leader's Coordinator) shows.
+		h += d + 2 + r.IntN(3)
+	}
 	cfg := election.Config{
 		HeartbeatInterval: h,
 		LeaderTimeout:     h + d + 1 + r.IntN(3),
