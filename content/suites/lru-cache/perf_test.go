@@ -15,31 +15,49 @@ import (
 	"github.com/dslearn/dslearn/internal/check"
 )
 
+// perfKind is what one operation of the timing workload does.
+type perfKind int
+
+const (
+	perfGet perfKind = iota
+	perfPut
+	perfPeek
+	perfRemovePut // Remove the key, then Put it back: the cache stays full
+	perfLen
+)
+
 // perfOp is one operation of the timing workload, generated before the clock
 // starts so that only the cache is timed.
 type perfOp struct {
-	put bool
-	key int
+	kind perfKind
+	key  int
 }
 
 // workload returns n operations on a full cache whose newest key is *next-1:
 // mostly Gets and overwrites of recently used keys, plus Puts of new keys
-// (each evicts the least recently used entry) and Gets of keys anywhere in
-// the cache. An O(1) cache does the same work for each of them whatever its
-// size; a cache that scans or shifts its entries pays for its size.
+// (each evicts the least recently used entry), Gets, Peeks and Removes (each
+// followed by a Put of the same key) of keys anywhere in the cache, and Len.
+// An O(1) cache does the same work for each of them whatever its size; a
+// cache that scans or shifts its entries pays for its size.
 func workload(r *rand.Rand, next *int, capacity, n int) []perfOp {
 	ops := make([]perfOp, n)
 	for i := range ops {
-		switch x := r.IntN(16); {
+		switch x := r.IntN(20); {
 		case x < 9:
-			ops[i] = perfOp{false, *next - 1 - r.IntN(32)}
+			ops[i] = perfOp{perfGet, *next - 1 - r.IntN(32)}
 		case x < 14:
-			ops[i] = perfOp{true, *next - 1 - r.IntN(32)}
+			ops[i] = perfOp{perfPut, *next - 1 - r.IntN(32)}
 		case x < 15:
-			ops[i] = perfOp{true, *next}
+			ops[i] = perfOp{perfPut, *next}
 			*next++
+		case x < 16:
+			ops[i] = perfOp{perfGet, *next - 1 - r.IntN(capacity)}
+		case x < 17:
+			ops[i] = perfOp{perfPeek, *next - 1 - r.IntN(capacity)}
+		case x < 19:
+			ops[i] = perfOp{perfRemovePut, *next - 1 - r.IntN(capacity)}
 		default:
-			ops[i] = perfOp{false, *next - 1 - r.IntN(capacity)}
+			ops[i] = perfOp{perfLen, 0}
 		}
 	}
 	return ops
@@ -52,10 +70,18 @@ func workload(r *rand.Rand, next *int, capacity, n int) []perfOp {
 func runOps(c *lru.Cache[int, int], ops []perfOp, budget time.Duration) (d time.Duration, done int, ok bool) {
 	start := time.Now()
 	for i, op := range ops {
-		if op.put {
-			c.Put(op.key, op.key)
-		} else {
+		switch op.kind {
+		case perfGet:
 			c.Get(op.key)
+		case perfPut:
+			c.Put(op.key, op.key)
+		case perfPeek:
+			c.Peek(op.key)
+		case perfRemovePut:
+			c.Remove(op.key)
+			c.Put(op.key, op.key)
+		default:
+			c.Len()
 		}
 		if d = time.Since(start); d > budget {
 			return d, i + 1, false
@@ -172,7 +198,7 @@ func TestOperationsTakeConstantTime(t *testing.T) {
 			got = fmt.Sprintf("%v per operation (%.1f×)", bestLarge/batch, float64(bestLarge)/float64(bestSmall))
 		}
 		t.Fatal(check.Mismatch(fmt.Sprintf(
-			"time per operation in a full cache of %d entries, compared with a full cache of %d entries (best of %d batches of %d operations: Gets and overwrites of recent keys, Gets of any key, and Puts of new keys, which evict): Get, Put and eviction must be O(1), independent of the number of entries",
+			"time per operation in a full cache of %d entries, compared with a full cache of %d entries (best of %d batches of %d operations: Gets and overwrites of recent keys, Puts of new keys, which evict, Gets, Peeks and Removes of any key, each Remove followed by a Put of that key, and Len): Get, Peek, Put, eviction, Remove and Len must be O(1), independent of the number of entries",
 			largeCap, smallCap, reps, batch),
 			fmt.Sprintf("at most %v per operation (3 × %v)", time.Duration(limit*float64(bestSmall))/batch, bestSmall/batch),
 			got))

@@ -108,3 +108,79 @@ func TestSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// together runs f(0..n-1) in n goroutines released at once, and returns the
+// first error or panic.
+func together(n int, f func(w int) error) error {
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for w := 0; w < n; w++ {
+		go func() {
+			<-start
+			errs <- check.Safely(func() error { return f(w) })
+		}()
+	}
+	close(start)
+	var first error
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// The goroutines of each phase below share no lock but the cache's, so the
+// race detector reports any two of their accesses to the cache's memory that
+// the cache does not order, however the goroutines happen to be scheduled.
+func TestReadsAreSafeForConcurrentUse(t *testing.T) {
+	defer check.Recover(t)
+	const (
+		capacity = 64
+		workers  = 4
+		perOps   = 500
+	)
+	c := lru.New[int, int](capacity, nil)
+	for k := 0; k < capacity; k++ {
+		c.Put(k, 10*k)
+	}
+	// Only Gets, from several goroutines at once: a hit moves its entry to
+	// the front, so Get writes, and Gets must exclude each other (a read
+	// lock is not enough).
+	if err := together(workers, func(w int) error {
+		r := check.Rand(uint64(w + 1))
+		for i := 0; i < perOps; i++ {
+			k := r.IntN(capacity)
+			if v, ok := c.Get(k); !ok || v != 10*k {
+				return check.Mismatch(fmt.Sprintf("Get(%d) while %d goroutines call only Get on a full cache of capacity %d", k, workers, capacity), fmt.Sprintf("%d, true", 10*k), fmt.Sprintf("%d, %v", v, ok))
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Peeks and Lens while one goroutine Puts: Peek changes nothing, but it
+	// reads what Put writes, so it needs the lock too. The goroutines that
+	// Peek call nothing else, so that no other call orders them after a Put.
+	if err := together(workers, func(w int) error {
+		r := check.Rand(uint64(100 + w))
+		for i := 0; i < perOps; i++ {
+			k := r.IntN(2 * capacity)
+			switch {
+			case w == 0:
+				c.Put(k, 10*k)
+			case w == 1:
+				if n := c.Len(); n > capacity {
+					return check.Mismatch("Len() while another goroutine calls Put", fmt.Sprintf("at most %d", capacity), n)
+				}
+			default:
+				if v, ok := c.Peek(k); ok && v != 10*k {
+					return check.Mismatch(fmt.Sprintf("Peek(%d) while another goroutine calls Put", k), fmt.Sprintf("%d, true or 0, false", 10*k), fmt.Sprintf("%d, %v", v, ok))
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
