@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -100,15 +101,8 @@ func listRun(o *ListOptions) error {
 			if !c.Written(l) {
 				line += "  (lesson not written yet)"
 			}
-			fmt.Fprintln(out, trimRight(line))
+			fmt.Fprintln(out, strings.TrimRight(line, " "))
 		}
 	}
 	return nil
-}
-
-func trimRight(s string) string {
-	for len(s) > 0 && s[len(s)-1] == ' ' {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
@@ -143,7 +144,7 @@ func SuiteChecks(c *course.Course, l *course.Lesson) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.IsDir() || !isTestFile(e.Name()) {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
 		src, err := fs.ReadFile(c.FS, l.SuiteDir()+"/"+e.Name())
@@ -158,10 +159,6 @@ func SuiteChecks(c *course.Course, l *course.Lesson) ([]string, error) {
 		return nil, fmt.Errorf("the hidden suite of %s declares no checks", l.Slug)
 	}
 	return names, nil
-}
-
-func isTestFile(name string) bool {
-	return len(name) > len("_test.go") && name[len(name)-len("_test.go"):] == "_test.go"
 }
 
 // State is where an exercise stands.

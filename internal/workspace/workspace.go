@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -122,7 +123,7 @@ func Init(c *course.Course, dir string, force bool, now time.Time) (*Workspace, 
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, rel := range slices.Sorted(mapKeys(files)) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		if err := write(rel, files[rel]); err != nil {
 			return nil, nil, err
 		}
@@ -132,16 +133,6 @@ func Init(c *course.Course, dir string, force bool, now time.Time) (*Workspace, 
 		return nil, nil, err
 	}
 	return &Workspace{Root: dir}, res, nil
-}
-
-func mapKeys(m map[string][]byte) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // Files returns every file a new workspace receives, by slash path: stubs of
