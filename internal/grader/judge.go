@@ -140,27 +140,25 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 		r.Complete(expected)
 	}
 
-	// The run as a whole, most specific cause first.
+	// The run as a whole, most specific cause first, from what the runner
+	// and the harness saw; the stream's own account (finish) is replaced.
 	limit := round(timeout)
+	r.Problem = ""
 	switch {
 	case ran.Limit == "memory":
-		r.Problem = fmt.Sprintf("used more than %s of memory, the limit of one check run: does something grow without bound (a slice, a map, goroutines)?", bytesText(runner.DefaultMemory))
+		r.Problem = fmt.Sprintf("used more than %s of memory, the limit of one check run: does something grow without bound (a slice, a map, goroutines)?", bytesText(ran.Limits.Memory))
 	case ran.Limit == "output":
-		r.Problem = fmt.Sprintf("printed more than %s, the limit of one check run: remove the printing from the code the checks call.", bytesText(runner.DefaultOutput))
+		r.Problem = fmt.Sprintf("printed more than %s, the limit of one check run: remove the printing from the code the checks call.", bytesText(ran.Limits.Output))
 	case ran.Limit == "processes":
 		r.Problem = "started more processes than a check may: exercise code runs inside the suite and must not start programs."
 	case ran.Deadline && !ran.Started:
 		r.Problem = fmt.Sprintf("did not finish in %s, and no check had started: the code is stuck in an init function or a package-level variable's initializer.", limit)
-	case ran.Deadline || r.timeout != "":
-		if r.Problem == "" || !strings.HasPrefix(r.Problem, "did not finish") {
-			r.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock? The checks after it did not run.", limit)
-		}
+	case !ended && (ran.Deadline || r.timeout != ""):
+		r.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock? The checks after it did not run.", limit)
 	case !ended && ran.Started:
-		if r.Problem == "" {
-			r.Problem = "the test binary crashed: the checks after it did not run."
-			if p := r.packagePanic(); p != "" {
-				r.Problem = "the test binary crashed: " + p
-			}
+		r.Problem = "the test binary crashed; the checks after it did not run."
+		if p := r.packagePanic(); p != "" {
+			r.Problem = "the test binary crashed: " + p
 		}
 	case !ended:
 		r.Problem = "the test binary exited before running any check."
@@ -179,10 +177,6 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 	}
 	if len(forged) > 0 && r.Problem == "" {
 		r.Problem = fmt.Sprintf("the output imitates go test's own results for %s (lines such as \"--- PASS: %s\"); only the suite's report counts, and code must not print test results.", strings.Join(forged, ", "), forged[0])
-	}
-	if r.Problem != "" && ended && end.Code == 0 && len(forged) == 0 && ran.Code == 0 {
-		// Every check passed and the binary ended cleanly: nothing to say.
-		r.Problem = ""
 	}
 }
 

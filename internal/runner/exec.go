@@ -48,6 +48,8 @@ type Ran struct {
 	Forged  int
 	// Sandboxed is set when the binary ran inside the sandbox.
 	Sandboxed bool
+	// Limits are the limits the binary ran under.
+	Limits Limits
 	// PeakMemory is the most resident memory seen, in bytes (0 where it
 	// cannot be measured).
 	PeakMemory int64
@@ -171,7 +173,7 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 	}
 	track(cmd)
 	defer untrack(cmd)
-	ran := Ran{Sandboxed: opts.Sandbox != nil}
+	ran := Ran{Sandboxed: opts.Sandbox != nil, Limits: limits}
 	tree := newTree(cmd.Process.Pid)
 	var limit atomic.Value // string
 	var once sync.Once

@@ -43,7 +43,6 @@ func instrument(name string, src []byte, harnessPath string) ([]byte, string, er
 	}
 	var ins []insert
 	offset := func(p token.Pos) int { return fset.Position(p).Offset }
-	ins = append(ins, insert{offset(f.Name.End()), fmt.Sprintf("; import %s %q", harnessName, harnessPath)})
 	for _, d := range f.Decls {
 		fn, ok := d.(*ast.FuncDecl)
 		if !ok || fn.Recv != nil || fn.Body == nil {
@@ -69,6 +68,9 @@ func instrument(name string, src []byte, harnessPath string) ([]byte, string, er
 			t = param.Names[0].Name
 		}
 		ins = append(ins, insert{offset(fn.Body.Lbrace) + 1, fmt.Sprintf(" %s.Track(%s);", harnessName, t)})
+	}
+	if len(ins) > 0 {
+		ins = append(ins, insert{offset(f.Name.End()), fmt.Sprintf("; import %s %q", harnessName, harnessPath)})
 	}
 	// Apply from the end so earlier offsets stay valid. A negative offset
 	// deletes the one byte before it (the blank identifier "_").
