@@ -177,10 +177,10 @@ func TestSeedAfterAPanicIsKept(t *testing.T) {
 
 func TestPrintableEscapesControlCharacters(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain\n\ttext":              "plain\n\ttext",
+		"plain\n\ttext":               "plain\n\ttext",
 		"boom\x1b[2J\x1b]0;pwned\x07": `boom\x1b[2J\x1b]0;pwned\x07`,
-		"over\rwrite":                `over\x0dwrite`,
-		"naïve ✓":                    "naïve ✓",
+		"over\rwrite":                 `over\x0dwrite`,
+		"naïve ✓":                     "naïve ✓",
 	} {
 		if got := Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
