@@ -77,6 +77,9 @@ func TestEveryLessonRendersAtEveryWidth(t *testing.T) {
 func checkRendered(t *testing.T, out string, blocks [][]string, w int, styled bool) {
 	t.Helper()
 	lines := strings.Split(out, "\n")
+	if indent := len(lines[0]) - len(strings.TrimLeft(lines[0], " ")); !styled && indent != margin {
+		t.Errorf("the first line is indented %d columns, want the margin, %d: %q", indent, margin, lines[0])
+	}
 	isCode := make([]bool, len(lines))
 	pos := 0
 	for _, block := range blocks {

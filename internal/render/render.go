@@ -441,6 +441,8 @@ func fenceTables(md string) string {
 // them, so they push words past the margin and break lines in odd places.
 func plainStyle() ansi.StyleConfig {
 	cfg := styles.ASCIIStyleConfig
+	zero := uint(0)
+	cfg.Document.Margin = &zero // added back by Markdown, with the code blocks'
 	cfg.Strong.BlockPrefix, cfg.Strong.BlockSuffix = "", ""
 	cfg.Emph.BlockPrefix, cfg.Emph.BlockSuffix = "", ""
 	return cfg
