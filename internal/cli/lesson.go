@@ -29,7 +29,7 @@ func NewCmdLesson(f *Factory, runF func(*LessonOptions) error) *cobra.Command {
 		Use:   "lesson <number|slug|glossary>",
 		Short: "Read a lesson, or the glossary",
 		Long: `Read a lesson in the terminal. On a terminal it is styled and long lessons
-open in your pager ($PAGER, or less -R); piped, or with NO_COLOR set, it is
+open in your pager ($PAGER, or less -RS); piped, or with NO_COLOR set, it is
 plain text. Prose wraps to the terminal; a diagram wider than the terminal
 is kept whole, after a note saying how wide to make it.
 
