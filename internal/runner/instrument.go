@@ -67,7 +67,7 @@ func instrument(name string, src []byte, harnessPath string) ([]byte, string, er
 		default:
 			t = param.Names[0].Name
 		}
-		ins = append(ins, insert{offset(fn.Body.Lbrace) + 1, fmt.Sprintf(" %s.Track(%s);", harnessName, t)})
+		ins = append(ins, insert{offset(fn.Body.Lbrace) + 1, fmt.Sprintf(" %s.Track(%s); defer %s.Finish(%s);", harnessName, t, harnessName, t)})
 	}
 	if len(ins) > 0 {
 		ins = append(ins, insert{offset(f.Name.End()), fmt.Sprintf("; import %s %q", harnessName, harnessPath)})
