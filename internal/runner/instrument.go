@@ -126,6 +126,13 @@ func takesT(fn *ast.FuncDecl, testing string) bool {
 	return ok && id.Name == testing && sel.Sel.Name == "T"
 }
 
+// CheckSuite reports whether a hidden suite file can be graded: it parses,
+// is an external test package and declares no TestMain.
+func CheckSuite(name string, src []byte) error {
+	_, _, err := instrument(name, src, "example.com/harness")
+	return err
+}
+
 // IsCheckName reports whether go test treats a function of this name as a
 // test: "Test" alone, or followed by a character that is not lower case.
 func IsCheckName(name string) bool {
