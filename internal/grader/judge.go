@@ -174,6 +174,11 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 		} else {
 			r.Problem += " Does the code panic or loop in an init function?"
 		}
+	case ran.Code != end.Code && strings.Contains(r.allOutput(), "WARNING: DATA RACE"):
+		// The race detector's exit status (66): a race no check was running for.
+		all := r.allOutput()
+		block, _ := tailBlock(strings.Split(all[strings.Index(all, "WARNING: DATA RACE"):], "\n"))
+		r.Problem = "the race detector found a data race outside the checks (in code that kept running after one ended): " + raceSummary(block)
 	case ran.Code != end.Code:
 		r.Problem = fmt.Sprintf("the test binary crashed after its checks ran (exit status %d): a goroutine the code started may have panicked.", ran.Code)
 		if p := r.packagePanic(); p != "" {
