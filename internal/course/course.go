@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -60,6 +61,11 @@ type Lesson struct {
 	Race *bool `yaml:"race,omitempty"`
 	// Timeout bounds one graded run (default DefaultTimeout).
 	Timeout Duration `yaml:"timeout,omitempty"`
+	// Points is what the exercise is worth when a class is graded on a
+	// platform that scores (Gradescope, GitHub Classroom), shared equally
+	// by its checks. Zero means not given: every exercise then weighs the
+	// same.
+	Points float64 `yaml:"points,omitempty"`
 
 	line int
 }
@@ -331,6 +337,9 @@ func (c *Course) validate() error {
 		}
 		if !safePath(l.File) || !strings.HasSuffix(l.File, ".md") {
 			bad(l.line, "lesson %q: file %q must be a .md path inside the course", l.Slug, l.File)
+		}
+		if l.Points < 0 || math.IsNaN(l.Points) || math.IsInf(l.Points, 0) {
+			bad(l.line, "lesson %q has points %v; give a positive number, or leave points out", l.Slug, l.Points)
 		}
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
