@@ -31,7 +31,8 @@ const maxSubmissionFile = 1 << 20
 // lessons: a whole workspace, an exercises/ tree, or loose files at any
 // depth. A file belongs to the exercise whose stub has the same package
 // clause; when several exercises share a package name, to the one whose stub
-// has a file of the same name. A file under exercises/<slug>/ belongs to
+// has a file of the same name, else to the one the other files of its
+// directory belong to. A file under exercises/<slug>/ belongs to
 // that exercise whatever its package. Test files, hidden directories and
 // files that match no exercise are ignored. When two files map to the same
 // name in one exercise, the one under exercises/<slug>/ wins, else the
@@ -71,6 +72,21 @@ func FindSubmission(c *course.Course, lessons []*course.Lesson, dir string) (*Su
 	var unmatched []string
 	type cand struct{ rel, abs string }
 	chosen := map[string]map[string][]cand{}
+	add := func(slug, name string, c cand) {
+		if chosen[slug] == nil {
+			chosen[slug] = map[string][]cand{}
+		}
+		chosen[slug][name] = append(chosen[slug][name], c)
+	}
+	// Files whose package several exercises share, and whose name is in no
+	// stub, go where the other files of their directory went.
+	type pending struct {
+		cand
+		name  string
+		slugs []string
+	}
+	var ambiguous []pending
+	dirSlugs := map[string]map[string]bool{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -117,6 +133,14 @@ func FindSubmission(c *course.Course, lessons []*course.Lesson, dir string) (*Su
 						byName = append(byName, s)
 					}
 				}
+				if len(byName) == 0 {
+					pend := pending{cand: cand{rel, p}, name: name}
+					for _, s := range matches {
+						pend.slugs = append(pend.slugs, s.l.Slug)
+					}
+					ambiguous = append(ambiguous, pend)
+					return nil
+				}
 				matches = byName
 			}
 			if len(matches) != 1 {
@@ -125,15 +149,30 @@ func FindSubmission(c *course.Course, lessons []*course.Lesson, dir string) (*Su
 			}
 			slug = matches[0].l.Slug
 		}
-		if chosen[slug] == nil {
-			chosen[slug] = map[string][]cand{}
+		if dirSlugs[path.Dir(rel)] == nil {
+			dirSlugs[path.Dir(rel)] = map[string]bool{}
 		}
-		chosen[slug][name] = append(chosen[slug][name], cand{rel, p})
+		dirSlugs[path.Dir(rel)][slug] = true
+		add(slug, name, cand{rel, p})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the submission: %w", err)
 	}
+	for _, a := range ambiguous {
+		var found []string
+		for _, s := range a.slugs {
+			if dirSlugs[path.Dir(a.rel)][s] {
+				found = append(found, s)
+			}
+		}
+		if len(found) != 1 {
+			unmatched = append(unmatched, a.rel)
+			continue
+		}
+		add(found[0], a.name, a.cand)
+	}
+	sort.Strings(unmatched)
 	for slug, names := range chosen {
 		sub.Files[slug] = map[string]string{}
 		for name, cs := range names {
