@@ -397,6 +397,9 @@ func installVersion(override string) (module, version, warn string, err error) {
 	if override != "" {
 		return module, override, "", nil
 	}
+	if Version != "" { // stamped at build time with -ldflags -X
+		return module, Version, "", nil
+	}
 	if ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return module, bi.Main.Version, "", nil
 	}
