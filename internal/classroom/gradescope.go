@@ -21,8 +21,10 @@ import (
 type GradescopeResults struct {
 	Score float64 `json:"score"`
 	// ExecutionTime is the wall time of the grading, in seconds.
-	ExecutionTime    int              `json:"execution_time"`
-	Output           string           `json:"output"`
+	ExecutionTime int    `json:"execution_time"`
+	Output        string `json:"output"`
+	// OutputFormat is "text": the report keeps its line breaks and indents.
+	OutputFormat     string           `json:"output_format"`
 	Visibility       string           `json:"visibility"`
 	StdoutVisibility string           `json:"stdout_visibility"`
 	Tests            []GradescopeTest `json:"tests"`
@@ -84,7 +86,7 @@ func RunGradescope(ctx context.Context, c *course.Course, opts GradescopeOptions
 }
 
 func emptyResults(opts GradescopeOptions) *GradescopeResults {
-	res := &GradescopeResults{Visibility: opts.Visibility, StdoutVisibility: "hidden", Tests: []GradescopeTest{}}
+	res := &GradescopeResults{Visibility: opts.Visibility, StdoutVisibility: "hidden", OutputFormat: "text", Tests: []GradescopeTest{}}
 	for _, l := range opts.Plan.Lessons {
 		res.Tests = append(res.Tests, lessonTests(opts.Plan, l, nil, "not graded", opts.Visibility)...)
 	}
@@ -168,7 +170,7 @@ func GradeFiles(ctx context.Context, c *course.Course, p *Plan, sub *Submission,
 // The overall output holds, per exercise, the report `dslearn check`
 // prints, after any notes about the submission.
 func GradescopeFromGraded(p *Plan, graded map[string]*grader.Graded, notes []string, visibility string) *GradescopeResults {
-	res := &GradescopeResults{Visibility: visibility, StdoutVisibility: "hidden", Tests: []GradescopeTest{}}
+	res := &GradescopeResults{Visibility: visibility, StdoutVisibility: "hidden", OutputFormat: "text", Tests: []GradescopeTest{}}
 	var out strings.Builder
 	if len(notes) > 0 {
 		out.WriteString("About your submission:\n")
