@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -91,8 +92,9 @@ CGO_ENABLED=0 from the source checkout around the current directory, else
 this executable (a dynamically linked one, with a warning).
 
 setup.sh installs the Go release named by --go-version (default: the go
-command's own version here) from go.dev, or from --go-archive FILE, which
-the zip then carries. A --course directory is carried too.`,
+command's own version here) from go.dev, or from --go-archive FILE (named
+go<version>.linux-amd64.tar.gz, as go.dev names it), which the zip then
+carries. A --course directory is carried too.`,
 		Example: `  dslearn classroom gradescope -o autograder.zip
   dslearn classroom gradescope --lessons 1-5 --points equal -o week1.zip
   dslearn classroom gradescope --visibility after_due_date --go-archive go1.24.6.linux-amd64.tar.gz -o autograder.zip`,
@@ -111,6 +113,13 @@ the zip then carries. A --course directory is carried too.`,
 			plan, err := pf.plan(c)
 			if err != nil {
 				return err
+			}
+			if goVersion == "" && goArchive != "" {
+				m := goArchiveRE.FindStringSubmatch(filepath.Base(goArchive))
+				if m == nil {
+					return &UsageError{Err: fmt.Errorf("--go-archive %s: name it go<version>.linux-amd64.tar.gz as go.dev does, or give --go-version", goArchive)}
+				}
+				goVersion = m[1]
 			}
 			if goVersion == "" {
 				if goVersion, err = localGoVersion(); err != nil {
@@ -154,6 +163,8 @@ the zip then carries. A --course directory is carried too.`,
 	cmd.Flags().StringVar(&goArchive, "go-archive", "", "carry this go<version>.linux-amd64.tar.gz `FILE` instead of downloading it")
 	return cmd
 }
+
+var goArchiveRE = regexp.MustCompile(`^(go1\.\d+(?:\.\d+)?)\.linux-amd64\.tar\.gz$`)
 
 func trimPoints(x float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".")
