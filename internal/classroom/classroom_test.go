@@ -134,6 +134,9 @@ func TestFindSubmission(t *testing.T) {
 			"x/y/add.go": add, "z/add.go": add,
 		}, "adder:add.go=z/add.go", "ignored x/y/add.go"},
 		{"nothing", map[string]string{"README.md": "hi", "broken.go": "this is not go"}, "", "ignored 1 .go file(s)"},
+		{"a file over the size limit is not read", map[string]string{
+			"exercises/adder/add.go": add + "//" + strings.Repeat("x", maxSubmissionFile),
+		}, "", "ignored exercises/adder/add.go: larger than 1048576 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -103,18 +103,18 @@ func FindSubmission(c *course.Course, lessons []*course.Lesson, dir string) (*Su
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() > maxSubmissionFile {
+			sub.Notes = append(sub.Notes, fmt.Sprintf("ignored %s: larger than %d bytes", rel, maxSubmissionFile))
+			return nil
+		}
 		slug := ""
 		if parent := path.Base(path.Dir(rel)); path.Base(path.Dir(path.Dir(rel))) == "exercises" && bySlug[parent] != nil {
 			slug = parent
 		} else {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			if info.Size() > maxSubmissionFile {
-				sub.Notes = append(sub.Notes, fmt.Sprintf("ignored %s: larger than %d bytes", rel, maxSubmissionFile))
-				return nil
-			}
 			src, err := os.ReadFile(p)
 			if err != nil {
 				return err

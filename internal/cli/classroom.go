@@ -363,7 +363,15 @@ is required.`,
 			if warn != "" {
 				fmt.Fprintln(f.IO.ErrOut, "dslearn: warning: "+warn)
 			}
-			w, res, err := workspace.Init(c, out, false, f.Now())
+			dir := out
+			if !filepath.IsAbs(dir) {
+				wd, err := f.Getwd()
+				if err != nil {
+					return &EnvError{Err: err}
+				}
+				dir = filepath.Join(wd, dir)
+			}
+			w, res, err := workspace.Init(c, dir, false, f.Now())
 			if errors.Is(err, workspace.ErrNotEmpty) {
 				return &UsageError{Err: fmt.Errorf("%s is not empty; choose a new directory", out)}
 			}
@@ -382,9 +390,9 @@ is required.`,
 			if err := os.WriteFile(wfPath, wf.Bytes(), 0o644); err != nil {
 				return &EnvError{Err: err}
 			}
-			gi := filepath.Join(w.Root, ".gitignore")
-			if _, err := os.Stat(gi); err != nil {
-				os.WriteFile(gi, []byte(classroom.JUnitFile+"\n.dslearn/progress.json\n.dslearn/backups/\n"), 0o644)
+			gi := []byte(classroom.JUnitFile + "\n.dslearn/progress.json\n.dslearn/backups/\n")
+			if err := os.WriteFile(filepath.Join(w.Root, ".gitignore"), gi, 0o644); err != nil {
+				return &EnvError{Err: err}
 			}
 			fmt.Fprintf(f.IO.Out, "Wrote the starter repository in %s: %d workspace files and %s (installs %s/cmd/dslearn@%s; %d exercises, %s points).\n",
 				out, len(res.Created), classroom.WorkflowPath, module, v, len(plan.Lessons), trimPoints(plan.Total()))

@@ -101,9 +101,10 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 				return // not graded: nothing is written for it
 			}
 			students[i], graded[i] = s, true
-			out.Add(s)
 			if bar != nil {
-				bar.Done(dir, s.Elapsed)
+				bar.Done(dir, s.Elapsed, func() { out.Add(s) })
+			} else {
+				out.Add(s)
 			}
 		}()
 	}

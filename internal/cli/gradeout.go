@@ -92,12 +92,16 @@ func newProgressBar(w io.Writer, total, termWidth int) *progressBar {
 	return p
 }
 
-// Done records one more graded workspace and redraws the bar.
-func (p *progressBar) Done(name string, took time.Duration) {
+// Done records one more graded workspace: it clears the bar, calls write
+// (which may print the workspace's row on the same terminal), and redraws
+// the bar below it.
+func (p *progressBar) Done(name string, took time.Duration, write func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++
-	fmt.Fprint(p.w, "\r\x1b[K"+p.line(name, took))
+	fmt.Fprint(p.w, "\r\x1b[K")
+	write()
+	fmt.Fprint(p.w, p.line(name, took))
 }
 
 func (p *progressBar) line(name string, took time.Duration) string {

@@ -65,12 +65,15 @@ func TestClassWriterKeepsWhatWasGraded(t *testing.T) {
 }
 
 func TestProgressBar(t *testing.T) {
+	// The row goes between clearing the bar and drawing it again, so that on
+	// one terminal rows and the bar do not share a line.
 	var out strings.Builder
 	p := newProgressBar(&out, 4, 80)
-	p.Done("students/alice", 2500*time.Millisecond)
+	p.Done("students/alice", 2500*time.Millisecond, func() { out.WriteString("students/alice,1,1,passed,2.5,\n") })
 	p.Finish()
 	want := "grading [..............................] 0/4" +
-		"\r\x1b[Kgrading [#######.......................] 1/4  students/alice 2.5s\n"
+		"\r\x1b[Kstudents/alice,1,1,passed,2.5,\n" +
+		"grading [#######.......................] 1/4  students/alice 2.5s\n"
 	if out.String() != want {
 		t.Errorf("got %q\nwant %q", out.String(), want)
 	}
