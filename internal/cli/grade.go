@@ -83,28 +83,37 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 	}
 	students := make([]grader.Student, len(o.Dirs))
 	graded := make([]bool, len(o.Dirs))
-	sem := make(chan struct{}, max(o.Jobs, 1))
+	gradeOne := func(i int) {
+		dir := o.Dirs[i]
+		if ctx.Err() != nil {
+			return
+		}
+		start := f.Now()
+		s := gradeWorkspace(ctx, f, dir, race)
+		s.Elapsed = f.Now().Sub(start)
+		if errors.Is(s.Err, grader.ErrInterrupted) {
+			return // not graded: nothing is written for it
+		}
+		students[i], graded[i] = s, true
+		if bar != nil {
+			bar.Done(dir, s.Elapsed, func() { out.Add(s) })
+		} else {
+			out.Add(s)
+		}
+	}
+	// Workers take students in command-line order.
+	next := make(chan int, len(o.Dirs))
+	for i := range o.Dirs {
+		next <- i
+	}
+	close(next)
 	var wg sync.WaitGroup
-	for i, dir := range o.Dirs {
+	for range min(max(o.Jobs, 1), len(o.Dirs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			start := f.Now()
-			s := gradeWorkspace(ctx, f, dir, race)
-			s.Elapsed = f.Now().Sub(start)
-			if errors.Is(s.Err, grader.ErrInterrupted) {
-				return // not graded: nothing is written for it
-			}
-			students[i], graded[i] = s, true
-			if bar != nil {
-				bar.Done(dir, s.Elapsed, func() { out.Add(s) })
-			} else {
-				out.Add(s)
+			for i := range next {
+				gradeOne(i)
 			}
 		}()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -80,8 +81,8 @@ func TestProgressBar(t *testing.T) {
 }
 
 func TestGradeInterruptedBeforeAnyStudentWritesValidJSON(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the go command")
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("grade wants the go command on PATH")
 	}
 	f, out, _ := testFactory(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -93,5 +94,28 @@ func TestGradeInterruptedBeforeAnyStudentWritesValidJSON(t *testing.T) {
 	var doc grader.ClassJSON
 	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil || len(doc.Students) != 0 {
 		t.Errorf("output %q: %v, %d students", out.String(), err, len(doc.Students))
+	}
+}
+
+func TestGradeWritesRowsInCommandLineOrderWithOneJob(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("grade wants the go command on PATH")
+	}
+	f, out, _ := testFactory(t)
+	var dirs []string
+	for _, name := range []string{"zoe", "adam", "mia"} {
+		dirs = append(dirs, t.TempDir()+"/"+name) // not workspaces: graded at once, with an error
+	}
+	if err := gradeRun(context.Background(), &GradeOptions{F: f, Dirs: dirs, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("%d rows, %v:\n%s", len(rows), err, out.String())
+	}
+	for i, dir := range dirs {
+		if rows[i+1][0] != dir || rows[i+1][6] != "not a dslearn workspace (no .dslearn/workspace.json)" {
+			t.Errorf("row %d: %v, want %s first, with its error", i+1, rows[i+1], dir)
+		}
 	}
 }
