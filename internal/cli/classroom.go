@@ -470,10 +470,6 @@ func runGitHub(ctx context.Context, f *Factory, pf planFlags, junit, output stri
 	if err != nil {
 		return err
 	}
-	w, err := f.Workspace()
-	if err != nil {
-		return err
-	}
 	report := func(r classroom.ClassroomResult) error {
 		if output == "" {
 			return nil
@@ -482,6 +478,10 @@ func runGitHub(ctx context.Context, f *Factory, pf planFlags, junit, output stri
 			return &EnvError{Err: fmt.Errorf("writing the result to %s: %w", output, err)}
 		}
 		return nil
+	}
+	w, err := f.Workspace()
+	if err != nil {
+		return errors.Join(err, report(classroom.ClassroomError(plan, err)))
 	}
 	sub, _ := classroom.WorkspaceSubmission(plan.Lessons, w.Root)
 	graded, notes, err := classroom.GradeFiles(ctx, c, plan, sub, runner.Options{Race: raceOn(f, pf.race)})
