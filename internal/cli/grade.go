@@ -22,6 +22,8 @@ type GradeOptions struct {
 	JSON  bool
 	JUnit string
 	Race  bool
+	// Sandbox is the --sandbox mode: auto, require or off.
+	Sandbox string
 }
 
 // NewCmdGrade builds `dslearn grade <dir>...`.
@@ -50,6 +52,7 @@ not touched. See docs/authoring.md for grading a class on every push.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print results as JSON instead of CSV")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to `file`")
 	cmd.Flags().BoolVar(&opts.Race, "race", true, "run under the race detector where supported")
+	cmd.Flags().StringVar(&opts.Sandbox, "sandbox", sandboxAuto, "run students' code in bubblewrap: `auto` (where it works, with a warning where not), require, or off")
 	return cmd
 }
 
@@ -76,6 +79,10 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
 		}
 	}
+	sb, err := pickSandbox(ctx, o.Sandbox, f.IO.ErrOut, true)
+	if err != nil {
+		return err
+	}
 	out := newClassWriter(f.IO.Out, c, o.JSON)
 	var bar *progressBar
 	if f.IO.ErrTTY {
@@ -89,7 +96,7 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 			return
 		}
 		start := f.Now()
-		s := gradeWorkspace(ctx, f, dir, race)
+		s := gradeWorkspace(ctx, f, dir, runner.Options{Race: race, Sandbox: sb})
 		s.Elapsed = f.Now().Sub(start)
 		if errors.Is(s.Err, grader.ErrInterrupted) {
 			return // not graded: nothing is written for it
@@ -141,7 +148,7 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 }
 
 // gradeWorkspace grades every exercise a workspace holds, in one run.
-func gradeWorkspace(ctx context.Context, f *Factory, dir string, race bool) grader.Student {
+func gradeWorkspace(ctx context.Context, f *Factory, dir string, opts runner.Options) grader.Student {
 	s := grader.Student{Name: dir}
 	c, _ := f.Course()
 	if _, err := os.Stat(filepath.Join(dir, ".dslearn", "workspace.json")); err != nil {
@@ -163,7 +170,7 @@ func gradeWorkspace(ctx context.Context, f *Factory, dir string, race bool) grad
 		s.Err = errors.New("no exercises found")
 		return s
 	}
-	gs, err := grader.GradeAll(ctx, c, items, runner.Options{Race: race})
+	gs, err := grader.GradeAll(ctx, c, items, opts)
 	if err != nil {
 		s.Err = err
 		return s
