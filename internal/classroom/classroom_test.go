@@ -244,7 +244,7 @@ func TestGradescopeZip(t *testing.T) {
 			}
 		}
 		for _, s := range []string{`ROOT="${DSLEARN_AUTOGRADER_ROOT:-/autograder}"`, `classroom run-gradescope --root "$ROOT"`,
-			"--lessons adder,multiplier --points equal --visibility after_due_date --race=true"} {
+			"--lessons adder,multiplier --points equal --visibility after_due_date --race=true --sandbox auto"} {
 			if !strings.Contains(run, s) {
 				t.Errorf("run_autograder lacks %q:\n%s", s, run)
 			}
@@ -315,7 +315,7 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("install: %q", s.Run)
 	}
 	grade := job.Steps[step("Grade")]
-	if grade.ID != RunnerID || grade.Run != "dslearn classroom run-github --lessons adder,multiplier --points course --race=true --junit dslearn-junit.xml" {
+	if grade.ID != RunnerID || grade.Run != "dslearn classroom run-github --lessons adder,multiplier --points course --race=true --sandbox off --junit dslearn-junit.xml" {
 		t.Errorf("grade step: id %q, run %q", grade.ID, grade.Run)
 	}
 	rep := job.Steps[step("Report points to GitHub Classroom")]

@@ -1,6 +1,7 @@
 package classroom
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -132,6 +133,8 @@ type WorkflowOptions struct {
 	Lessons        []string
 	Points         string
 	Race           bool
+	// Sandbox is run-github's --sandbox mode.
+	Sandbox string
 }
 
 // WorkflowPath is where the starter repository's workflow lives.
@@ -173,7 +176,10 @@ jobs:
 
       - name: Grade
         id: [[.RunnerID]]
-        run: dslearn classroom run-github --lessons [[.Lessons]] --points [[.Points]] --race=[[.Race]] --junit [[.JUnit]]
+[[- if eq .Sandbox "off"]]
+        # No sandbox: the runner is the student's own, with nothing of anyone else's to protect.
+[[- end]]
+        run: dslearn classroom run-github --lessons [[.Lessons]] --points [[.Points]] --race=[[.Race]] --sandbox [[.Sandbox]] --junit [[.JUnit]]
 
       - name: Report points to GitHub Classroom
         if: always()
@@ -203,7 +209,7 @@ jobs:
 func WriteWorkflow(w io.Writer, o WorkflowOptions) error {
 	return workflowTmpl.Execute(w, map[string]any{
 		"Module": o.Module, "Version": o.Version, "DslearnVersion": o.DslearnVersion,
-		"Lessons": strings.Join(o.Lessons, ","), "Points": o.Points, "Race": o.Race,
+		"Lessons": strings.Join(o.Lessons, ","), "Points": o.Points, "Race": o.Race, "Sandbox": cmp.Or(o.Sandbox, "off"),
 		"RunnerID": RunnerID, "EnvName": strings.ToUpper(RunnerID) + "_RESULTS", "JUnit": JUnitFile,
 	})
 }

@@ -56,7 +56,8 @@ type GradescopeOptions struct {
 	Plan *Plan
 	// Visibility applies to every test and to the overall result.
 	Visibility string
-	Race       bool
+	// Run configures the graded runs: the race detector, the sandbox.
+	Run runner.Options
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -114,7 +115,7 @@ func gradeSubmission(ctx context.Context, c *course.Course, opts GradescopeOptio
 	if err != nil {
 		return nil, err
 	}
-	graded, notes, err := GradeFiles(ctx, c, p, sub, runner.Options{Race: opts.Race})
+	graded, notes, err := GradeFiles(ctx, c, p, sub, opts.Run)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"archive/zip"
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
@@ -27,6 +28,8 @@ type ZipOptions struct {
 	Points     string
 	Visibility string
 	Race       bool
+	// Sandbox is run-gradescope's --sandbox mode: auto, require or off.
+	Sandbox string
 	// GoVersion is the Go release setup.sh installs, such as "go1.24.6".
 	GoVersion string
 	// GoArchive, when set, is a go<version>.linux-amd64.tar.gz the zip
@@ -95,7 +98,7 @@ ROOT="${{"{"}}{{.EnvRoot}}:-/autograder}"
 DSLEARN="${{"{"}}{{.EnvBin}}:-/usr/local/bin/dslearn}"
 export PATH="/usr/local/go/bin:$PATH"
 exec "$DSLEARN" classroom run-gradescope --root "$ROOT" \
-  --lessons {{.Lessons}} --points {{.Points}} --visibility {{.Visibility}} --race={{.Race}}{{if .Course}} \
+  --lessons {{.Lessons}} --points {{.Points}} --visibility {{.Visibility}} --race={{.Race}} --sandbox {{.Sandbox}}{{if .Course}} \
   --course "$ROOT/source/{{.Course}}"{{end}}
 `))
 
@@ -107,6 +110,7 @@ func WriteGradescopeZip(w io.Writer, o ZipOptions, version string) error {
 		"Version": version, "GoVersion": o.GoVersion, "Archive": ZipGoArchive, "Binary": ZipBinary,
 		"Race": o.Race, "EnvRoot": EnvAutograder, "EnvBin": EnvAutograderBin,
 		"Lessons": strings.Join(o.Lessons, ","), "Points": o.Points, "Visibility": o.Visibility, "Course": "",
+		"Sandbox": cmp.Or(o.Sandbox, "auto"),
 	}
 	if o.Course != nil {
 		data["Course"] = ZipCourseDir

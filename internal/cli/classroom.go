@@ -43,15 +43,32 @@ type planFlags struct {
 	lessons string
 	points  string
 	race    bool
+	sandbox string
 }
 
-func (p *planFlags) add(cmd *cobra.Command) {
+func (p *planFlags) add(cmd *cobra.Command, sandboxDefault string) {
 	cmd.Flags().StringVar(&p.lessons, "lessons", "", "the exercises graded: `LIST` of numbers, ranges and slugs (1-5,lru-cache); default all")
 	cmd.Flags().StringVar(&p.points, "points", classroom.PointsCourse, "points per exercise: course (points: in course.yaml, else equal) or equal")
 	cmd.Flags().BoolVar(&p.race, "race", true, "run under the race detector where supported")
+	cmd.Flags().StringVar(&p.sandbox, "sandbox", sandboxDefault, "run students' code in bubblewrap: `auto` (where it works, with a warning where not), require, or off")
+}
+
+// runOptions are the graded runs' options: the race detector where asked
+// for and supported, the sandbox per --sandbox (a loud warning without it).
+func (p *planFlags) runOptions(ctx context.Context, f *Factory) (runner.Options, error) {
+	sb, err := pickSandbox(ctx, p.sandbox, f.IO.ErrOut, true)
+	if err != nil {
+		return runner.Options{}, err
+	}
+	return runner.Options{Race: raceOn(f, p.race), Sandbox: sb}, nil
 }
 
 func (p *planFlags) plan(c *course.Course) (*classroom.Plan, error) {
+	switch p.sandbox {
+	case sandboxAuto, sandboxRequire, sandboxOff:
+	default:
+		return nil, &UsageError{Err: fmt.Errorf("--sandbox %q: use auto, require or off", p.sandbox)}
+	}
 	lessons, err := classroom.ParseLessons(c, p.lessons)
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -138,7 +155,7 @@ carries. A --course directory is carried too.`,
 			}
 			defer cleanup()
 			o := classroom.ZipOptions{Binary: bin, Lessons: plan.Slugs(), Points: pf.points, Visibility: visibility,
-				Race: pf.race, GoVersion: goVersion, GoArchive: goArchive}
+				Race: pf.race, Sandbox: pf.sandbox, GoVersion: goVersion, GoArchive: goArchive}
 			if f.CourseDir != "" {
 				o.Course = c
 			}
@@ -155,7 +172,7 @@ carries. A --course directory is carried too.`,
 			return nil
 		},
 	}
-	pf.add(cmd)
+	pf.add(cmd, sandboxAuto)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the zip to `FILE`")
 	cmd.Flags().StringVar(&visibility, "visibility", "visible", "when students see the tests: visible, hidden, after_due_date or after_published")
 	cmd.Flags().StringVar(&binary, "binary", "", "the dslearn `FILE` for linux/amd64 to carry")
@@ -303,8 +320,12 @@ func newCmdRunGradescope(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			run, err := pf.runOptions(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
 			res, err := classroom.RunGradescope(cmd.Context(), c, classroom.GradescopeOptions{
-				Root: root, Plan: plan, Visibility: visibility, Race: raceOn(f, pf.race), Now: f.Now})
+				Root: root, Plan: plan, Visibility: visibility, Run: run, Now: f.Now})
 			if res != nil {
 				fmt.Fprint(f.IO.Out, res.Output)
 			}
@@ -317,7 +338,7 @@ func newCmdRunGradescope(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
-	pf.add(cmd)
+	pf.add(cmd, sandboxAuto)
 	cmd.Flags().StringVar(&root, "root", "/autograder", "Gradescope's autograder `DIR`: submission/ is read, results/results.json written")
 	cmd.Flags().StringVar(&visibility, "visibility", "visible", "Gradescope visibility of the tests")
 	return cmd
@@ -380,7 +401,7 @@ is required.`,
 			}
 			var wf bytes.Buffer
 			if err := classroom.WriteWorkflow(&wf, classroom.WorkflowOptions{Module: module, Version: v, DslearnVersion: versionString(),
-				Lessons: plan.Slugs(), Points: pf.points, Race: pf.race}); err != nil {
+				Lessons: plan.Slugs(), Points: pf.points, Race: pf.race, Sandbox: pf.sandbox}); err != nil {
 				return &EnvError{Err: err}
 			}
 			wfPath := filepath.Join(w.Root, filepath.FromSlash(classroom.WorkflowPath))
@@ -400,7 +421,7 @@ is required.`,
 			return nil
 		},
 	}
-	pf.add(cmd)
+	pf.add(cmd, sandboxOff)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the starter repository to `DIR`")
 	cmd.Flags().StringVar(&version, "version", "", "the dslearn `version` the workflow installs (default: this binary's)")
 	return cmd
@@ -455,7 +476,7 @@ func newCmdRunGitHub(f *Factory) *cobra.Command {
 			return runGitHub(cmd.Context(), f, pf, junit, output)
 		},
 	}
-	pf.add(cmd)
+	pf.add(cmd, sandboxAuto)
 	cmd.Flags().StringVar(&junit, "junit", "", "also write JUnit XML to `file`")
 	cmd.Flags().StringVar(&output, "output", os.Getenv("GITHUB_OUTPUT"), "append result=<base64 JSON> to `FILE` (default $GITHUB_OUTPUT)")
 	return cmd
@@ -483,8 +504,12 @@ func runGitHub(ctx context.Context, f *Factory, pf planFlags, junit, output stri
 	if err != nil {
 		return errors.Join(err, report(classroom.ClassroomError(plan, err)))
 	}
+	run, err := pf.runOptions(ctx, f)
+	if err != nil {
+		return errors.Join(err, report(classroom.ClassroomError(plan, err)))
+	}
 	sub, _ := classroom.WorkspaceSubmission(plan.Lessons, w.Root)
-	graded, notes, err := classroom.GradeFiles(ctx, c, plan, sub, runner.Options{Race: raceOn(f, pf.race)})
+	graded, notes, err := classroom.GradeFiles(ctx, c, plan, sub, run)
 	if errors.Is(err, grader.ErrInterrupted) {
 		return err
 	}
