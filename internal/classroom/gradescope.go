@@ -72,18 +72,28 @@ func RunGradescope(ctx context.Context, c *course.Course, opts GradescopeOptions
 	}
 	start := now()
 	res, gerr := gradeSubmission(ctx, c, opts)
-	if res == nil {
-		res = emptyResults(opts)
-	}
 	if gerr != nil {
-		res.Output = "The autograder could not grade this submission: " + gerr.Error() +
-			"\nNo points were given for it. Tell your instructor.\n\n" + res.Output
+		res = failedResults(opts, gerr)
 	}
 	res.ExecutionTime = int(math.Ceil(now().Sub(start).Seconds()))
 	if err := writeResults(filepath.Join(opts.Root, "results", "results.json"), res); err != nil {
 		return res, errors.Join(gerr, err)
 	}
 	return res, gerr
+}
+
+// WriteGradescopeFailure writes the results.json of a submission that could
+// not be graded at all (say, the sandbox is required and cannot run): no
+// points, and why.
+func WriteGradescopeFailure(opts GradescopeOptions, why error) error {
+	return writeResults(filepath.Join(opts.Root, "results", "results.json"), failedResults(opts, why))
+}
+
+func failedResults(opts GradescopeOptions, why error) *GradescopeResults {
+	res := emptyResults(opts)
+	res.Output = "The autograder could not grade this submission: " + why.Error() +
+		"\nNo points were given for it. Tell your instructor.\n"
+	return res
 }
 
 func emptyResults(opts GradescopeOptions) *GradescopeResults {

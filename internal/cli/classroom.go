@@ -320,12 +320,11 @@ func newCmdRunGradescope(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			run, err := pf.runOptions(cmd.Context(), f)
-			if err != nil {
-				return err
+			gopts := classroom.GradescopeOptions{Root: root, Plan: plan, Visibility: visibility, Now: f.Now}
+			if gopts.Run, err = pf.runOptions(cmd.Context(), f); err != nil {
+				return errors.Join(err, classroom.WriteGradescopeFailure(gopts, err))
 			}
-			res, err := classroom.RunGradescope(cmd.Context(), c, classroom.GradescopeOptions{
-				Root: root, Plan: plan, Visibility: visibility, Run: run, Now: f.Now})
+			res, err := classroom.RunGradescope(cmd.Context(), c, gopts)
 			if res != nil {
 				fmt.Fprint(f.IO.Out, res.Output)
 			}
