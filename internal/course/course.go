@@ -42,6 +42,9 @@ type Course struct {
 	Imports  []string  `yaml:"imports"`
 	Chapters []Chapter `yaml:"chapters"`
 	Lessons  []*Lesson `yaml:"lessons"`
+	// Glossary defines the terms lessons share, each with the lesson that
+	// explains it.
+	Glossary []*Term `yaml:"glossary"`
 
 	// FS holds every file of the course; paths in the manifest are relative to it.
 	FS fs.FS `yaml:"-"`
@@ -69,6 +72,9 @@ type Lesson struct {
 	Timeout Duration `yaml:"timeout,omitempty"`
 	// Imports adds packages this exercise may import to the course's list.
 	Imports []string `yaml:"imports,omitempty"`
+	// BuildsOn names, by slug, the earlier lessons this one relies on. The
+	// reverse ("used later in") is derived from it.
+	BuildsOn []string `yaml:"builds_on,omitempty"`
 	// Points is what the exercise is worth when a class is graded on a
 	// platform that scores (Gradescope, GitHub Classroom), shared equally
 	// by its checks. Zero means not given: every exercise then weighs the
@@ -76,6 +82,88 @@ type Lesson struct {
 	Points float64 `yaml:"points,omitempty"`
 
 	line int
+}
+
+// Term is one glossary entry.
+type Term struct {
+	// Term is the name, as the glossary lists it, such as "quorum".
+	Term string `yaml:"term"`
+	// Lesson is the slug of the lesson that explains the term.
+	Lesson string `yaml:"lesson"`
+	// Definition is one or two sentences of markdown.
+	Definition string `yaml:"definition"`
+	// Match lists the phrases that mark a use of the term in a lesson's
+	// text (case-insensitive, whole words, plural allowed); empty means the
+	// term itself.
+	Match []string `yaml:"match,omitempty"`
+}
+
+// phrases are the phrases that mark a use of the term.
+func (t *Term) phrases() []string {
+	if len(t.Match) > 0 {
+		return t.Match
+	}
+	return []string{t.Term}
+}
+
+var markup = strings.NewReplacer("*", "", "_", "", "`", "")
+
+// UsedIn reports whether markdown text uses the term: one of its phrases
+// appears as whole words (a plural "s" or "es" allowed), ignoring case and
+// emphasis markers.
+func (t *Term) UsedIn(text string) bool {
+	text = strings.ToLower(markup.Replace(text))
+	for _, p := range t.phrases() {
+		re := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(strings.ToLower(p)) + `(s|es)?($|[^\pL\pN])`)
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// BuildsOn returns the earlier lessons l relies on, in course order.
+func (c *Course) BuildsOn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(l.BuildsOn, e.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// UsedLaterIn returns the later lessons that build on l, in course order.
+func (c *Course) UsedLaterIn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(e.BuildsOn, l.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DefinedIn returns the lesson that explains a glossary term.
+func (c *Course) DefinedIn(t *Term) *Lesson {
+	for _, l := range c.Lessons {
+		if l.Slug == t.Lesson {
+			return l
+		}
+	}
+	return nil
+}
+
+// EarlyTerms returns the glossary terms that text, the body of lesson l,
+// uses before the lesson that explains them: terms of later lessons.
+func (c *Course) EarlyTerms(l *Lesson, text string) []*Term {
+	var out []*Term
+	for _, t := range c.Glossary {
+		if d := c.DefinedIn(t); d != nil && d.Number > l.Number && t.UsedIn(text) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
@@ -244,6 +332,9 @@ func Load(fsys fs.FS, source string) (*Course, error) {
 		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
 	}
 	c.FS, c.Source = fsys, source
+	if err := c.checkGlossaryUse(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
+	}
 	return c, nil
 }
 
@@ -361,6 +452,64 @@ func (c *Course) validate() error {
 		}
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
+		}
+	}
+	for _, l := range c.Lessons {
+		seen := map[string]bool{}
+		for _, ref := range l.BuildsOn {
+			n, ok := slugs[ref]
+			switch {
+			case !ok:
+				bad(l.line, "lesson %q builds on %q, which is not a lesson", l.Slug, ref)
+			case n >= l.Number:
+				bad(l.line, "lesson %q builds on %q, lesson %d, which does not come before it", l.Slug, ref, n)
+			case seen[ref]:
+				bad(l.line, "lesson %q names %q twice in builds_on", l.Slug, ref)
+			}
+			seen[ref] = true
+		}
+	}
+	terms := map[string]bool{}
+	for _, t := range c.Glossary {
+		key := strings.ToLower(strings.TrimSpace(t.Term))
+		switch {
+		case key == "":
+			bad(0, "a glossary entry has no term")
+		case terms[key]:
+			bad(0, "glossary term %q is defined twice", t.Term)
+		}
+		terms[key] = true
+		if _, ok := slugs[t.Lesson]; !ok {
+			bad(0, "glossary term %q: lesson %q is not a lesson", t.Term, t.Lesson)
+		}
+		if strings.TrimSpace(t.Definition) == "" {
+			bad(0, "glossary term %q has no definition", t.Term)
+		}
+		for _, p := range t.Match {
+			if strings.TrimSpace(p) == "" {
+				bad(0, "glossary term %q has an empty match phrase", t.Term)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkGlossaryUse requires every glossary term to appear in the lesson
+// said to explain it (lessons not written yet are skipped).
+func (c *Course) checkGlossaryUse() error {
+	var errs []error
+	for _, t := range c.Glossary {
+		l := c.DefinedIn(t)
+		if l == nil {
+			continue // reported by validate
+		}
+		src, err := fs.ReadFile(c.FS, l.File)
+		if err != nil {
+			continue
+		}
+		head := &Term{Term: strings.TrimSpace(strings.Split(t.Term, "(")[0])}
+		if !t.UsedIn(string(src)) && !head.UsedIn(string(src)) {
+			errs = append(errs, fmt.Errorf("glossary term %q: lesson %d (%s) never uses it", t.Term, l.Number, l.File))
 		}
 	}
 	return errors.Join(errs...)
