@@ -2,7 +2,9 @@ package main
 
 import (
 	"archive/zip"
+	"context"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/dslearn/dslearn/internal/cli"
+	"github.com/dslearn/dslearn/internal/sandbox"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -54,6 +57,14 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		// [sandbox]: bubblewrap works on this machine.
+		Condition: func(cond string) (bool, error) {
+			if cond != "sandbox" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := sandbox.Detect(context.Background(), "")
+			return err == nil, nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// unzip ZIP DIR extracts a zip, keeping executable bits.
 			"unzip": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -72,6 +83,21 @@ func TestScripts(t *testing.T) {
 					rc.Close()
 					ts.Check(err)
 					ts.Check(os.WriteFile(dst, data, f.Mode().Perm()))
+				}
+			},
+			// exitcode N PROGRAM ARGS... runs a program and expects exit code N
+			// (its output is kept in stdout and stderr, as exec does).
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+				}
+				err := ts.Exec(args[1], args[2:]...)
+				got := "exit status 0"
+				if err != nil {
+					got = err.Error()
+				}
+				if got != "exit status "+args[0] {
+					ts.Fatalf("%s: %s, want exit status %s", strings.Join(args[1:], " "), got, args[0])
 				}
 			},
 			// solve SLUG copies the reference solution of SLUG over the
