@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +66,25 @@ func TestScripts(t *testing.T) {
 			return err == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// unzip ZIP DIR extracts a zip, keeping executable bits.
+			"unzip": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: unzip ZIP DIR")
+				}
+				zr, err := zip.OpenReader(ts.MkAbs(args[0]))
+				ts.Check(err)
+				defer zr.Close()
+				for _, f := range zr.File {
+					dst := filepath.Join(ts.MkAbs(args[1]), filepath.FromSlash(f.Name))
+					ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+					rc, err := f.Open()
+					ts.Check(err)
+					data, err := io.ReadAll(rc)
+					rc.Close()
+					ts.Check(err)
+					ts.Check(os.WriteFile(dst, data, f.Mode().Perm()))
+				}
+			},
 			// exitcode N PROGRAM ARGS... runs a program and expects exit code N
 			// (its output is kept in stdout and stderr, as exec does).
 			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/dslearn/dslearn/internal/grader"
@@ -34,9 +34,11 @@ func NewCmdGrade(f *Factory) *cobra.Command {
 		Short: "Grade many learner workspaces (a class) at once",
 		Long: `Grade every exercise of each learner workspace given (say, one directory
 per student), a few workspaces at a time, and print a CSV table: one row
-per student with the state of each exercise. A workspace that cannot be
-graded gets an error in its row and does not stop the rest. Progress files
-are not touched. See docs/authoring.md for grading a class on every push.`,
+per student with the state of each exercise and the wall time. A workspace
+that cannot be graded gets an error in its row and does not stop the rest.
+Rows are written as students finish (so Ctrl-C keeps what was graded; JSON
+is closed properly), with a progress bar on a terminal. Progress files are
+not touched. See docs/authoring.md for grading a class on every push.`,
 		Example: `  dslearn grade students/* > grades.csv
   dslearn grade --jobs 4 --junit report.xml students/*
   dslearn grade --json alice bob`,
@@ -46,7 +48,7 @@ are not touched. See docs/authoring.md for grading a class on every push.`,
 			return gradeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.Jobs, "jobs", "j", 2, "how many workspaces to grade at once")
+	cmd.Flags().IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "how many workspaces to grade at once")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print results as JSON instead of CSV")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to `file`")
 	cmd.Flags().BoolVar(&opts.Race, "race", true, "run under the race detector where supported")
@@ -81,37 +83,68 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 	if err != nil {
 		return err
 	}
+	out := newClassWriter(f.IO.Out, c, o.JSON)
+	var bar *progressBar
+	if f.IO.ErrTTY {
+		bar = newProgressBar(f.IO.ErrOut, len(o.Dirs), f.IO.Width)
+	}
 	students := make([]grader.Student, len(o.Dirs))
-	sem := make(chan struct{}, max(o.Jobs, 1))
+	graded := make([]bool, len(o.Dirs))
+	gradeOne := func(i int) {
+		dir := o.Dirs[i]
+		if ctx.Err() != nil {
+			return
+		}
+		start := f.Now()
+		s := gradeWorkspace(ctx, f, dir, runner.Options{Race: race, Sandbox: sb})
+		s.Elapsed = f.Now().Sub(start)
+		if errors.Is(s.Err, grader.ErrInterrupted) {
+			return // not graded: nothing is written for it
+		}
+		students[i], graded[i] = s, true
+		if bar != nil {
+			bar.Done(dir, s.Elapsed, func() { out.Add(s) })
+		} else {
+			out.Add(s)
+		}
+	}
+	// Workers take students in command-line order.
+	next := make(chan int, len(o.Dirs))
+	for i := range o.Dirs {
+		next <- i
+	}
+	close(next)
 	var wg sync.WaitGroup
-	for i, dir := range o.Dirs {
+	for range min(max(o.Jobs, 1), len(o.Dirs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			students[i] = gradeWorkspace(ctx, f, dir, runner.Options{Race: race, Sandbox: sb})
-			if f.IO.ErrTTY {
-				fmt.Fprintf(f.IO.ErrOut, "graded %s\n", dir)
+			for i := range next {
+				gradeOne(i)
 			}
 		}()
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
-		return grader.ErrInterrupted
+	if bar != nil {
+		bar.Finish()
 	}
+	werr := out.Close()
 	if junit != nil {
-		werr := grader.WriteJUnit(junit, students)
-		if err := errors.Join(werr, junit.Close()); err != nil {
+		var done []grader.Student
+		for i, s := range students {
+			if graded[i] {
+				done = append(done, s)
+			}
+		}
+		jerr := grader.WriteJUnit(junit, done)
+		if err := errors.Join(jerr, junit.Close()); err != nil {
 			return &EnvError{Err: fmt.Errorf("writing %s: %w", o.JUnit, err)}
 		}
 	}
-	if o.JSON {
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(grader.Class(c, students))
+	if ctx.Err() != nil {
+		return grader.ErrInterrupted
 	}
-	return grader.WriteCSV(f.IO.Out, c, students)
+	return werr
 }
 
 // gradeWorkspace grades every exercise a workspace holds, in one run.

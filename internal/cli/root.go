@@ -64,6 +64,7 @@ Go, and a hidden test suite judges your code.`,
 		NewCmdWatch(f),
 		NewCmdDev(f),
 		NewCmdGrade(f),
+		NewCmdClassroom(f),
 		NewCmdVersion(f),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -74,6 +75,11 @@ type Lesson struct {
 	// BuildsOn names, by slug, the earlier lessons this one relies on. The
 	// reverse ("used later in") is derived from it.
 	BuildsOn []string `yaml:"builds_on,omitempty"`
+	// Points is what the exercise is worth when a class is graded on a
+	// platform that scores (Gradescope, GitHub Classroom), shared equally
+	// by its checks. Zero means not given: every exercise then weighs the
+	// same.
+	Points float64 `yaml:"points,omitempty"`
 
 	line int
 }
@@ -454,6 +460,9 @@ func (c *Course) validate() error {
 			bad(l.line, "lesson %q: file %q must be a .md path inside the course", l.Slug, l.File)
 		}
 		c.validateImports(l.line, fmt.Sprintf("lesson %q", l.Slug), l.Imports, bad)
+		if l.Points < 0 || math.IsNaN(l.Points) || math.IsInf(l.Points, 0) {
+			bad(l.line, "lesson %q has points %v; give a positive number, or leave points out", l.Slug, l.Points)
+		}
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
 		}

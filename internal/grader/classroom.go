@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
+	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
 )
@@ -17,41 +19,80 @@ type Student struct {
 	Err error
 	// Graded holds one result per exercise present in the workspace.
 	Graded []*Graded
+	// Elapsed is the wall time spent grading the workspace.
+	Elapsed time.Duration
 }
 
 // WriteCSV writes one row per student: name, exercises passed, then each
-// exercise's state in course order, and an error column.
+// exercise's state in course order, the wall time and an error column.
 func WriteCSV(w io.Writer, c *course.Course, students []Student) error {
-	cw := csv.NewWriter(w)
-	header := []string{"student", "passed", "total"}
-	header = append(header, c.Slugs()...)
-	header = append(header, "error")
-	cw.Write(header)
+	cw := NewCSVWriter(w, c)
 	for _, s := range students {
-		byslug := map[string]*Graded{}
-		passed := 0
-		for _, g := range s.Graded {
-			byslug[g.Lesson.Slug] = g
-			if g.State() == Passed {
-				passed++
-			}
-		}
-		row := []string{s.Name, fmt.Sprint(passed), fmt.Sprint(len(c.Lessons))}
-		for _, slug := range c.Slugs() {
-			if g, ok := byslug[slug]; ok {
-				row = append(row, string(g.State()))
-			} else {
-				row = append(row, "missing")
-			}
-		}
-		errText := ""
-		if s.Err != nil {
-			errText = s.Err.Error()
-		}
-		cw.Write(append(row, errText))
+		cw.Row(s)
 	}
-	cw.Flush()
 	return cw.Error()
+}
+
+// CSVWriter writes the CSV of a class one row at a time, flushing each, so
+// that what was graded is kept when grading stops halfway.
+type CSVWriter struct {
+	c   *course.Course
+	cw  *csv.Writer
+	hdr bool
+}
+
+// NewCSVWriter returns a writer of the class CSV of course c.
+func NewCSVWriter(w io.Writer, c *course.Course) *CSVWriter {
+	return &CSVWriter{c: c, cw: csv.NewWriter(w)}
+}
+
+// Header writes the header row (Row writes it first if needed).
+func (x *CSVWriter) Header() {
+	if x.hdr {
+		return
+	}
+	x.hdr = true
+	header := []string{"student", "passed", "total"}
+	header = append(header, x.c.Slugs()...)
+	header = append(header, "seconds", "error")
+	x.cw.Write(header)
+	x.cw.Flush()
+}
+
+// Row writes one student's row and flushes it.
+func (x *CSVWriter) Row(s Student) {
+	x.Header()
+	c := x.c
+	byslug := map[string]*Graded{}
+	passed := 0
+	for _, g := range s.Graded {
+		byslug[g.Lesson.Slug] = g
+		if g.State() == Passed {
+			passed++
+		}
+	}
+	row := []string{s.Name, fmt.Sprint(passed), fmt.Sprint(len(c.Lessons))}
+	for _, slug := range c.Slugs() {
+		if g, ok := byslug[slug]; ok {
+			row = append(row, string(g.State()))
+		} else {
+			row = append(row, "missing")
+		}
+	}
+	row = append(row, fmt.Sprintf("%.1f", s.Elapsed.Seconds()))
+	errText := ""
+	if s.Err != nil {
+		errText = s.Err.Error()
+	}
+	x.cw.Write(append(row, errText))
+	x.cw.Flush()
+}
+
+// Error reports the first error of a write.
+func (x *CSVWriter) Error() error {
+	x.Header()
+	x.cw.Flush()
+	return x.cw.Error()
 }
 
 // ClassJSON is the machine-readable result of `dslearn grade --json`.
@@ -65,6 +106,7 @@ type StudentJSON struct {
 	Error     string         `json:"error,omitempty"`
 	Passed    int            `json:"passed"`
 	Total     int            `json:"total"`
+	Seconds   float64        `json:"seconds"`
 	Exercises []ExerciseJSON `json:"exercises"`
 }
 
@@ -72,14 +114,20 @@ type StudentJSON struct {
 func Class(c *course.Course, students []Student) ClassJSON {
 	out := ClassJSON{Students: []StudentJSON{}}
 	for _, s := range students {
-		r := JSON(s.Graded)
-		sj := StudentJSON{Name: s.Name, Passed: r.Passed, Total: len(c.Lessons), Exercises: r.Exercises}
-		if s.Err != nil {
-			sj.Error = s.Err.Error()
-		}
-		out.Students = append(out.Students, sj)
+		out.Students = append(out.Students, StudentResult(c, s))
 	}
 	return out
+}
+
+// StudentResult is one student's machine-readable result.
+func StudentResult(c *course.Course, s Student) StudentJSON {
+	r := JSON(s.Graded)
+	sj := StudentJSON{Name: s.Name, Passed: r.Passed, Total: len(c.Lessons), Exercises: r.Exercises,
+		Seconds: math.Round(s.Elapsed.Seconds()*10) / 10}
+	if s.Err != nil {
+		sj.Error = s.Err.Error()
+	}
+	return sj
 }
 
 type junitSuites struct {
