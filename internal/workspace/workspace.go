@@ -145,6 +145,10 @@ func Files(c *course.Course) (map[string][]byte, error) {
 			if err != nil {
 				return err
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Never follow a link out of the course into a workspace.
+				return fmt.Errorf("%s is a symbolic link; a course may not contain links", p)
+			}
 			if d.IsDir() || strings.HasSuffix(p, "_test.go") {
 				return nil
 			}
