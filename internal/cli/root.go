@@ -21,7 +21,8 @@ const exitCodesHelp = `Exit codes:
   0    success; every check passed
   1    a check failed
   2    the command line was wrong (unknown command, flag or lesson)
-  3    the command could not run (no Go toolchain, no workspace, broken course or state)
+  3    the command could not run (no Go toolchain, no workspace, broken course or state;
+       for grade: a workspace that could not be graded)
   130  interrupted`
 
 // NewCmdRoot builds the dslearn command tree.
