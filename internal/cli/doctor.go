@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dslearn/dslearn/internal/runner"
+	"github.com/dslearn/dslearn/internal/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -85,7 +86,11 @@ func doctorRun(f *Factory) error {
 		}
 		add(true, "workspace", detail, "")
 	} else {
-		add(true, "workspace", w.Root, "")
+		if err := workspace.CheckMarker(w); err != nil {
+			add(false, "workspace", fmt.Sprintf("%s: %v", w.Root, err), "move "+filepath.Join(workspace.MarkerDir, "workspace.json")+" away, then run: dslearn init --force "+w.Root+" (it writes a new one; existing files are kept)")
+		} else {
+			add(true, "workspace", w.Root, "")
+		}
 		if cerr == nil {
 			data, err := os.ReadFile(filepath.Join(w.Root, "go.mod"))
 			if err != nil || !strings.Contains(string(data), "module "+c.Module+"\n") {

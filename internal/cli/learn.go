@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -68,21 +69,23 @@ func hintRun(o *HintOptions) error {
 		return &EnvError{fmt.Errorf("lesson %d, %s, has no hints yet", l.Number, l.Title)}
 	}
 	w := o.F.OptionalWorkspace()
-	shown := 0
+	next := func(used int) int { return min(len(l.Hints), max(used+1, btoi(o.All)*len(l.Hints))) }
+	shown := next(0)
+	var notRecorded error
 	if w != nil {
 		err := o.F.Progress(w).Update(func(p *progress.Progress) error {
 			e := p.Entry(l.Slug)
-			e.HintsUsed = min(len(l.Hints), max(e.HintsUsed+1, btoi(o.All)*len(l.Hints)))
+			e.HintsUsed = next(e.HintsUsed)
 			shown = e.HintsUsed
 			return nil
 		})
 		if err != nil {
-			return &EnvError{err}
-		}
-	} else {
-		shown = 1
-		if o.All {
-			shown = len(l.Hints)
+			// A hint is read, not written: show it from what can be read
+			// (a read-only workspace, a locked file), and say it was not kept.
+			notRecorded = err
+			if p, lerr := o.F.Progress(w).Load(); lerr == nil {
+				shown = next(p.Get(l.Slug).HintsUsed)
+			}
 		}
 	}
 	out := o.F.IO.Out
@@ -95,8 +98,11 @@ func hintRun(o *HintOptions) error {
 	} else {
 		fmt.Fprintf(out, "That was the last hint. Re-read the lesson's exercise section with: dslearn lesson %d\n", l.Number)
 	}
-	if w == nil {
+	switch {
+	case w == nil:
 		fmt.Fprintln(o.F.IO.ErrOut, "dslearn: not in a workspace, so hints seen are not recorded")
+	case notRecorded != nil:
+		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: warning: this hint was not recorded in your progress: %v\n", notRecorded)
 	}
 	return nil
 }
@@ -188,9 +194,16 @@ func resetRun(o *ResetOptions) error {
 		return err
 	}
 	dir := w.ExerciseDir(l)
-	backup := filepath.Join(w.StateDir(), "backups", l.Slug+"-"+o.F.Now().Format("20060102-150405"))
+	var backup string
 	if _, err := os.Stat(dir); err == nil {
-		if err := os.CopyFS(backup, os.DirFS(dir)); err != nil {
+		backup, err = newBackupDir(filepath.Join(w.StateDir(), "backups"), l.Slug+"-"+o.F.Now().Format("20060102-150405"))
+		if err == nil {
+			err = os.CopyFS(backup, os.DirFS(dir))
+		}
+		if err != nil {
+			if backup != "" {
+				os.RemoveAll(backup)
+			}
 			return &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dir), err)}
 		}
 		entries, _ := os.ReadDir(dir)
@@ -205,12 +218,33 @@ func resetRun(o *ResetOptions) error {
 	if err := writeStub(c, l, dir); err != nil {
 		return &EnvError{fmt.Errorf("restoring the starting files: %w (your files are in %s)", err, workspace.Rel(backup))}
 	}
-	if _, err := os.Stat(backup); err == nil {
+	if backup != "" {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\nYour version is kept in %s\n", l.StubDir(), workspace.Rel(backup))
 	} else {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\n", l.StubDir())
 	}
 	return nil
+}
+
+// newBackupDir creates a new directory in parent named name, or name-2,
+// name-3… when a backup of the same second exists, and returns its path.
+func newBackupDir(parent, name string) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", err
+	}
+	for i := 1; ; i++ {
+		p := filepath.Join(parent, name)
+		if i > 1 {
+			p += "-" + strconv.Itoa(i)
+		}
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || i >= 1000 {
+			return "", err
+		}
+	}
 }
 
 func writeStub(c *course.Course, l *course.Lesson, dir string) error {

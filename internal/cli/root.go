@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -47,7 +48,17 @@ Go, and a hidden test suite judges your code.`,
 			return welcomeRun(f)
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err, Help: true} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// "dslearn lesson -1" is a lesson number, not a flag.
+		if m := negativeRE.FindStringSubmatch(err.Error()); m != nil {
+			n := "?"
+			if c, cerr := f.Course(); cerr == nil {
+				n = strconv.Itoa(len(c.Lessons))
+			}
+			return &UsageError{Err: fmt.Errorf("%w -%s: lessons are numbered 1 to %s; see: dslearn list", course.ErrUnknownLesson, m[1], n)}
+		}
+		return &UsageError{Err: err, Help: true}
+	})
 	root.PersistentFlags().StringVar(&f.CourseDir, "course", f.CourseDir, "use the course in `DIR` instead of the built-in one (or set "+EnvCourse+")")
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.AddCommand(
@@ -70,6 +81,9 @@ Go, and a hidden test suite judges your code.`,
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
+
+// negativeRE matches pflag's error for a negative number given as an argument.
+var negativeRE = regexp.MustCompile(`^unknown shorthand flag: '\d' in -(\d+)$`)
 
 // completeLessons completes lesson numbers and slugs.
 func completeLessons(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/iostreams"
+	"github.com/dslearn/dslearn/internal/workspace"
+)
+
+// workspaceFactory returns a factory over an in-memory course whose two
+// lessons have exercises, inside a fresh workspace, with a fixed clock.
+func workspaceFactory(t *testing.T) (*Factory, *workspace.Workspace, *strings.Builder, *strings.Builder) {
+	t.Helper()
+	fsys := fstest.MapFS{
+		course.ManifestPath:                 {Data: []byte(manifest)},
+		"lessons/01.md":                     {Data: []byte("# First\n")},
+		"exercises/first-lesson/a.go":       {Data: []byte("package first\n")},
+		"content/suites/first-lesson/s.go":  {Data: []byte("package first\n")},
+		"exercises/second-lesson/b.go":      {Data: []byte("package second\n")},
+		"content/suites/second-lesson/s.go": {Data: []byte("package second\n")},
+	}
+	c, err := course.Load(fsys, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	out, errOut := &strings.Builder{}, &strings.Builder{}
+	ios.Out, ios.ErrOut = out, errOut
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w, _, err := workspace.Init(c, t.TempDir(), false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Factory{IO: ios, Now: func() time.Time { return now },
+		Getwd: func() (string, error) { return w.Root, nil }, Known: &workspace.Known{}}
+	f.once.Do(func() { f.course = c })
+	return f, w, out, errOut
+}
+
+func TestResetTwiceInOneSecondKeepsBothBackups(t *testing.T) {
+	f, w, out, _ := workspaceFactory(t)
+	for i := range 3 {
+		if err := resetRun(&ResetOptions{F: f, Ref: "1"}); err != nil {
+			t.Fatalf("reset %d: %v", i+1, err)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(w.StateDir(), "backups"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := "first-lesson-20260101-000000 first-lesson-20260101-000000-2 first-lesson-20260101-000000-3"
+	if strings.Join(names, " ") != want {
+		t.Errorf("backups %q, want %q", names, want)
+	}
+	if !strings.Contains(out.String(), "Your version is kept in") || !strings.HasSuffix(strings.TrimSpace(out.String()), "-3") {
+		t.Errorf("out = %q", out.String())
+	}
+}
