@@ -42,9 +42,14 @@ one line per check, and for each failure the property, what was expected and
 what happened, and for randomized checks the seed and the command that
 replays it. Your own *_test.go files are ignored.
 
+Without an exercise named, it checks the exercise of the current directory
+(inside exercises/<slug>/), else the first one you have not passed, and
+says which on its first line (on stderr).
+
 The suite runs under the race detector where the machine supports it (cgo
 and a C compiler); --race=false turns it off.`,
-		Example: `  dslearn check consistent-hashing
+		Example: `  dslearn check
+  dslearn check consistent-hashing
   dslearn check 3 --runs 200              # try 200 seeds per randomized check
   dslearn check 3 --seed 17 --run '^TestAddMovesOnlyKeysThatGoToTheNewNode$'
   dslearn check --chapter 2
@@ -54,8 +59,6 @@ and a C compiler); --race=false turns it off.`,
 			opts.Refs = args
 			opts.raceSet = cmd.Flags().Changed("race")
 			switch n := btoi(len(args) > 0) + btoi(opts.All) + btoi(opts.Chapter != 0); {
-			case n == 0:
-				return &UsageError{Err: errors.New("name an exercise (dslearn check 1), or use --chapter N or --all")}
 			case n > 1:
 				return &UsageError{Err: errors.New("name exercises, or use --chapter N, or --all: only one of these")}
 			}
@@ -91,8 +94,18 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	lessons, err := selectLessons(c, o.Refs, o.All, o.Chapter)
-	if err != nil {
+	var lessons []*course.Lesson
+	if len(o.Refs) == 0 && !o.All && o.Chapter == 0 {
+		_, w, p, err := f.Learner()
+		if err != nil {
+			return err
+		}
+		l, err := inferLesson(f, c, w, p, "check", true)
+		if err != nil {
+			return err
+		}
+		lessons = []*course.Lesson{l}
+	} else if lessons, err = selectLessons(c, o.Refs, o.All, o.Chapter); err != nil {
 		return err
 	}
 	w, err := f.Workspace()

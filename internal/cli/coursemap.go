@@ -3,11 +3,13 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/dslearn/dslearn/internal/coursemap"
+	"github.com/dslearn/dslearn/internal/grader"
 )
 
 // mapRun shows the interactive course map, does what the learner picks, and
@@ -65,6 +67,9 @@ func mapRun(ctx context.Context, f *Factory) error {
 			pause(f)
 		case coursemap.Watch:
 			err = watchRun(ctx, &WatchOptions{F: f, Ref: ref, Interval: 1e9, Race: true})
+			if errors.Is(err, grader.ErrInterrupted) && ctx.Err() == nil {
+				err = nil // Ctrl-C in the watch: back to the map
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {

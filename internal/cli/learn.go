@@ -33,17 +33,17 @@ type HintOptions struct {
 func NewCmdHint(f *Factory, runF func(*HintOptions) error) *cobra.Command {
 	opts := &HintOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "hint <number|slug>",
+		Use:   "hint [number|slug]",
 		Short: "Reveal the next hint for an exercise",
 		Long: `Reveal hints one level at a time: a nudge, then the key idea, then nearly
 the answer. Hints already seen are shown again above the new one; progress
 records how many you used.`,
 		Example: `  dslearn hint consistent-hashing
   dslearn hint 3 --all`,
-		Args:              exactArgs(1, "name the exercise, such as: dslearn hint lamport-clocks"),
+		Args:              atMostOne("name one exercise, such as: dslearn hint lamport-clocks"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -61,14 +61,14 @@ func hintRun(o *HintOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	w := o.F.OptionalWorkspace()
+	l, err := lessonOrInferred(o.F, c, w, o.Ref, "hint")
 	if err != nil {
 		return err
 	}
 	if len(l.Hints) == 0 {
 		return &EnvError{fmt.Errorf("lesson %d, %s, has no hints yet", l.Number, l.Title)}
 	}
-	w := o.F.OptionalWorkspace()
 	next := func(used int) int { return min(len(l.Hints), max(used+1, btoi(o.All)*len(l.Hints))) }
 	shown := next(0)
 	var notRecorded error
@@ -158,16 +158,16 @@ type ResetOptions struct {
 func NewCmdReset(f *Factory, runF func(*ResetOptions) error) *cobra.Command {
 	opts := &ResetOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "reset <number|slug>",
+		Use:   "reset [number|slug]",
 		Short: "Restore an exercise's starting files, keeping yours as a backup",
 		Long: `Restore the starting files of an exercise. Everything in the exercise's
 directory is first copied to .dslearn/backups/<slug>-<time>/, so nothing is
 lost; your own *_test.go files stay where they are.`,
 		Example:           "  dslearn reset gossip",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn reset gossip"),
+		Args:              atMostOne("name one exercise, such as: dslearn reset gossip"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -182,16 +182,16 @@ func resetRun(o *ResetOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	w, err := o.F.Workspace()
+	if err != nil {
+		return err
+	}
+	l, err := lessonOrInferred(o.F, c, w, o.Ref, "reset")
 	if err != nil {
 		return err
 	}
 	if !c.HasExercise(l) {
 		return &EnvError{fmt.Errorf("lesson %d has no exercise yet", l.Number)}
-	}
-	w, err := o.F.Workspace()
-	if err != nil {
-		return err
 	}
 	dir := w.ExerciseDir(l)
 	var backup string
@@ -281,16 +281,16 @@ type SolutionOptions struct {
 func NewCmdSolution(f *Factory, runF func(*SolutionOptions) error) *cobra.Command {
 	opts := &SolutionOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "solution <number|slug>",
+		Use:   "solution [number|slug]",
 		Short: "Show the reference solution of an exercise you have passed",
 		Long: `Show the reference solution, to compare with your own once your exercise
 has passed. Before that it asks for --force: reading it first takes away the
 part of the exercise where you learn the most.`,
 		Example:           "  dslearn solution lru-cache",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn solution lru-cache"),
+		Args:              atMostOne("name one exercise, such as: dslearn solution lru-cache"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -306,7 +306,7 @@ func solutionRun(o *SolutionOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	l, err := lessonOrInferred(o.F, c, o.F.OptionalWorkspace(), o.Ref, "solution")
 	if err != nil {
 		return err
 	}
@@ -370,21 +370,21 @@ func plainSolution(md string) string {
 // NewCmdOpen builds `dslearn open <slug>`.
 func NewCmdOpen(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:               "open <number|slug>",
+		Use:               "open [number|slug]",
 		Short:             "Open an exercise's files in your editor ($VISUAL or $EDITOR)",
 		Example:           "  EDITOR=vim dslearn open 1",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn open lamport-clocks"),
+		Args:              atMostOne("name one exercise, such as: dslearn open lamport-clocks"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.Course()
 			if err != nil {
 				return err
 			}
-			l, err := findLesson(c, args[0])
+			w, err := f.Workspace()
 			if err != nil {
 				return err
 			}
-			w, err := f.Workspace()
+			l, err := lessonOrInferred(f, c, w, argOrEmpty(args), "open")
 			if err != nil {
 				return err
 			}
