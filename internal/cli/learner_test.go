@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -64,5 +65,29 @@ func TestResetTwiceInOneSecondKeepsBothBackups(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Your version is kept in") || !strings.HasSuffix(strings.TrimSpace(out.String()), "-3") {
 		t.Errorf("out = %q", out.String())
+	}
+}
+
+func TestVersionTextNamesTheCommitAndTheCourse(t *testing.T) {
+	f, _, _ := testFactory(t)
+	c, _ := f.Course()
+	for _, tc := range []struct {
+		name     string
+		settings []debug.BuildSetting
+		want     []string
+	}{
+		{"stamped", []debug.BuildSetting{{Key: "vcs.revision", Value: "f62e867aaaabbbbccccddddeeeeffff000011112"}, {Key: "vcs.time", Value: "2026-12-06T09:00:00Z"}, {Key: "vcs.modified", Value: "true"}},
+			[]string{"commit f62e867aaaabbbbccccddddeeeeffff000011112 (2026-12-06T09:00:00Z), with uncommitted changes\n", "built with go1.24.0 for ", "course: Test course (test; manifest version 1, 2 lessons)\n"}},
+		{"not stamped", nil, []string{"commit unknown (built outside a git checkout, or with -buildvcs=false)\n"}},
+	} {
+		got := versionText(&debug.BuildInfo{GoVersion: "go1.24.0", Settings: tc.settings}, c)
+		if !strings.HasPrefix(got, "dslearn ") {
+			t.Errorf("%s: %q does not start with the version", tc.name, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tc.name, got, w)
+			}
+		}
 	}
 }
