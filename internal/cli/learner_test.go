@@ -3,20 +3,29 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/iostreams"
 	"github.com/dslearn/dslearn/internal/workspace"
+	"github.com/muesli/termenv"
 )
 
 // workspaceFactory returns a factory over an in-memory course whose two
 // lessons have exercises, inside a fresh workspace, with a fixed clock.
 func workspaceFactory(t *testing.T) (*Factory, *workspace.Workspace, *strings.Builder, *strings.Builder) {
+	t.Helper()
+	return workspaceFactoryWith(t, manifest)
+}
+
+func workspaceFactoryWith(t *testing.T, manifest string) (*Factory, *workspace.Workspace, *strings.Builder, *strings.Builder) {
 	t.Helper()
 	fsys := fstest.MapFS{
 		course.ManifestPath:                 {Data: []byte(manifest)},
@@ -88,6 +97,33 @@ func TestVersionTextNamesTheCommitAndTheCourse(t *testing.T) {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)
 			}
+		}
+	}
+}
+
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+func TestProgressBarsAlignWithStyledTitles(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI)
+	t.Cleanup(func() { lipgloss.SetColorProfile(termenv.Ascii) })
+	long := strings.Replace(manifest, "{number: 2, title: Two}", "{number: 2, title: Probabilistic Structures}", 1)
+	for _, color := range []bool{false, true} {
+		f, _, out, _ := workspaceFactoryWith(t, long)
+		f.IO.Color, f.IO.OutTTY = color, color
+		if err := progressRun(&ProgressOptions{F: f}); err != nil {
+			t.Fatal(err)
+		}
+		if color && !strings.Contains(out.String(), "\x1b[") {
+			t.Fatalf("styled output has no escape codes:\n%q", out.String())
+		}
+		var cols []int
+		for _, line := range strings.Split(ansiRE.ReplaceAllString(out.String(), ""), "\n") {
+			if strings.HasPrefix(line, "Chapter ") {
+				cols = append(cols, utf8.RuneCountInString(line[:strings.Index(line, "[")]))
+			}
+		}
+		if len(cols) != 2 || cols[0] != cols[1] {
+			t.Errorf("color %v: bars start at columns %v, want one column:\n%s", color, cols, out)
 		}
 	}
 }
