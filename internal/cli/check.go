@@ -144,14 +144,13 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if len(items) == 0 {
 		return &EnvError{errors.New("no exercise to check")}
 	}
-	if f.IO.ErrTTY && !o.JSON {
-		what := items[0].Lesson.Slug
-		if len(items) > 1 {
-			what = strconv.Itoa(len(items)) + " exercises"
-		}
-		fmt.Fprintf(f.IO.ErrOut, "checking %s…\n", what)
+	what := items[0].Lesson.Slug
+	if len(items) > 1 {
+		what = strconv.Itoa(len(items)) + " exercises"
 	}
+	clearStatus := showStatus(f, !o.JSON, "checking "+what+"…")
 	gs, err := grader.GradeAll(ctx, c, items, opts)
+	clearStatus()
 	if err != nil {
 		if errors.Is(err, grader.ErrInterrupted) {
 			return err
@@ -170,6 +169,17 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 	}
 	return nil
+}
+
+// showStatus writes a status line on a terminal's stderr and returns the
+// function that erases it, so that the result replaces it instead of
+// appearing below it.
+func showStatus(f *Factory, show bool, line string) (clear func()) {
+	if !f.IO.ErrTTY || !show {
+		return func() {}
+	}
+	fmt.Fprint(f.IO.ErrOut, line)
+	return func() { fmt.Fprint(f.IO.ErrOut, "\r\x1b[K") }
 }
 
 func exerciseFilesPresent(dir string) error {

@@ -127,3 +127,19 @@ func TestProgressBarsAlignWithStyledTitles(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusLineIsErasedOnATerminalOnly(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		f, _, _, errOut := workspaceFactory(t)
+		f.IO.ErrTTY = tty
+		clear := showStatus(f, true, "checking first-lesson…")
+		clear()
+		want := ""
+		if tty {
+			want = "checking first-lesson…\r\x1b[K"
+		}
+		if errOut.String() != want {
+			t.Errorf("tty %v: stderr %q, want %q", tty, errOut.String(), want)
+		}
+	}
+}
