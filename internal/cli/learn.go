@@ -27,6 +27,8 @@ type HintOptions struct {
 	F   *Factory
 	Ref string
 	All bool
+
+	fromMap bool // shown from the course map, where h is the key
 }
 
 // NewCmdHint builds `dslearn hint <slug>`.
@@ -94,7 +96,11 @@ func hintRun(o *HintOptions) error {
 		fmt.Fprintf(out, "%s\n%s\n\n", st.bold.Render(fmt.Sprintf("Hint %d of %d: %s", i+1, len(l.Hints), hintNames[min(i, 2)])), wrap(l.Hints[i], min(o.F.IO.Width, 100)))
 	}
 	if shown < len(l.Hints) {
-		fmt.Fprintf(out, "Stuck still? Run dslearn hint %s again for the next one.\n", l.Slug)
+		if o.fromMap {
+			fmt.Fprintln(out, "Stuck still? Press h on this lesson again for the next one.")
+		} else {
+			fmt.Fprintf(out, "Stuck still? Run dslearn hint %s again for the next one.\n", l.Slug)
+		}
 	} else {
 		fmt.Fprintf(out, "That was the last hint. Re-read the lesson's exercise section with: dslearn lesson %d\n", l.Number)
 	}

@@ -143,3 +143,19 @@ func TestStatusLineIsErasedOnATerminalOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestHintFromTheCourseMapNamesTheKey(t *testing.T) {
+	for _, fromMap := range []bool{true, false} {
+		f, _, out, _ := workspaceFactory(t)
+		if err := hintRun(&HintOptions{F: f, Ref: "1", fromMap: fromMap}); err != nil {
+			t.Fatal(err)
+		}
+		want := "Run dslearn hint first-lesson again for the next one."
+		if fromMap {
+			want = "Press h on this lesson again for the next one."
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("from the map %v: %q lacks %q", fromMap, out.String(), want)
+		}
+	}
+}
