@@ -82,7 +82,7 @@ func doctorRun(f *Factory) error {
 	if w := f.OptionalWorkspace(); w == nil {
 		detail := "not inside one"
 		if known := f.Known.List(); len(known) > 0 {
-			detail += "; yours is " + known[0]
+			detail += "; the one you used last is " + known[0]
 		}
 		add(true, "workspace", detail, "")
 	} else {

@@ -68,9 +68,6 @@ func initRun(o *InitOptions) error {
 	if err != nil {
 		return &EnvError{fmt.Errorf("creating the workspace: %w", err)}
 	}
-	if err := o.F.Known.Add(w.Root); err != nil {
-		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: warning: could not remember this workspace: %v\n", err)
-	}
 	out := o.F.IO.Out
 	fmt.Fprintf(out, "Created your workspace in %s (%d files", w.Root, len(res.Created))
 	if len(res.Kept) > 0 {

@@ -170,7 +170,7 @@ func welcomeRun(f *Factory) error {
 	fmt.Fprintln(out)
 	if w == nil {
 		if known := f.Known.List(); len(known) > 0 {
-			fmt.Fprintf(out, "Your workspace is %s. Continue there:\n  cd %s && dslearn next\n", known[0], known[0])
+			fmt.Fprintf(out, "The workspace you used last is %s. Continue there:\n  cd %s && dslearn next\n", known[0], known[0])
 			return nil
 		}
 		fmt.Fprintln(out, "Start by creating your workspace, then read the first lesson:")
