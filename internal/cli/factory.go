@@ -31,6 +31,9 @@ type Factory struct {
 	Getwd func() (string, error)
 	// CourseDir, when set (by --course or DSLEARN_COURSE), is a course on disk.
 	CourseDir string
+	// StartWarm starts filling Go's build cache in the background (init)
+	// and reports whether it did; nil starts nothing.
+	StartWarm func(*Factory) bool
 	// Known lists the workspaces last used on this machine, most recent first.
 	Known *workspace.Known
 
@@ -47,6 +50,7 @@ func NewFactory() *Factory {
 		Getwd:     os.Getwd,
 		CourseDir: os.Getenv(EnvCourse),
 		Known:     workspace.KnownList(),
+		StartWarm: spawnWarm,
 	}
 }
 

@@ -159,3 +159,29 @@ func TestHintFromTheCourseMapNamesTheKey(t *testing.T) {
 		}
 	}
 }
+
+func TestInitStartsWarmingTheBuildCache(t *testing.T) {
+	for _, started := range []bool{true, false} {
+		f, _, _ := testFactory(t)
+		out := f.IO.Out.(*strings.Builder)
+		calls := 0
+		f.StartWarm = func(*Factory) bool { calls++; return started }
+		if err := initRun(&InitOptions{F: f, Dir: "ws"}); err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("warm-up started %d times, want once", calls)
+		}
+		if said := strings.Contains(out.String(), "build cache is being filled in the background"); said != started {
+			t.Errorf("started %v, but init says so: %v\n%s", started, said, out)
+		}
+	}
+}
+
+func TestNoWarmUpWhenTurnedOff(t *testing.T) {
+	t.Setenv(EnvNoWarm, "1")
+	f, _, _ := testFactory(t)
+	if spawnWarm(f) {
+		t.Error("a warm-up started although " + EnvNoWarm + "=1")
+	}
+}

@@ -85,6 +85,7 @@ Go, and a hidden test suite judges your code.`,
 		NewCmdDev(f),
 		NewCmdGrade(f),
 		NewCmdVersion(f),
+		NewCmdWarm(f),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
