@@ -33,8 +33,8 @@ func TestParseErrorsNameTheLineAndTheField(t *testing.T) {
 	}{
 		{"bad indentation", "    title: Second\n    chapter: 1", "    title: Second\n   chapter: 1", "line 16: did not find expected '-' indicator (in the block that starts on line 7)"},
 		{"item without its dash", "  - number: 2\n    slug: second", "  - number: 2\n  slug: second", "line 14: did not find expected '-' indicator (in the block that starts on line 7)"},
-		{"unknown course field", "title: T\n", "title: T\ncolour: red\n", `line 3: unknown field "colour" in the course; known fields: version, title, module, go, workspace_files, grading_files, chapters, lessons`},
-		{"unknown lesson field", "    slug: second\n", "    slug: second\n    titel: x\n", `line 15: unknown field "titel" in lesson 2; known fields: number, slug, title, chapter, file, hints, race, timeout`},
+		{"unknown course field", "title: T\n", "title: T\ncolour: red\n", `line 3: unknown field "colour" in the course; known fields: version, title, module, go, workspace_files, grading_files, imports, chapters, lessons`},
+		{"unknown lesson field", "    slug: second\n", "    slug: second\n    titel: x\n", `line 15: unknown field "titel" in lesson 2; known fields: number, slug, title, chapter, file, hints, race, timeout, imports`},
 		{"unknown chapter field", "{number: 1, title: One}", "{number: 1, title: One, name: x}", `line 6: unknown field "name" in chapter 1; known fields: number, title`},
 		{"wrong type", "  - number: 2\n", "  - number: two\n", `line 13: "two" is not a whole number`},
 		{"lessons not a list", "lessons:\n  - number: 1", "lessons: 3\nx:\n  - number: 1", `line 7: lessons must be a list`},
