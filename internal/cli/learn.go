@@ -39,7 +39,8 @@ func NewCmdHint(f *Factory, runF func(*HintOptions) error) *cobra.Command {
 		Short: "Reveal the next hint for an exercise",
 		Long: `Reveal hints one level at a time: a nudge, then the key idea, then nearly
 the answer. Hints already seen are shown again above the new one; progress
-records how many you used.`,
+records how many you used. Without an exercise named, it uses the exercise
+of the current directory, else the first one you have not passed.`,
 		Example: `  dslearn hint consistent-hashing
   dslearn hint 3 --all`,
 		Args:              atMostOne("name one exercise, such as: dslearn hint lamport-clocks"),
@@ -168,7 +169,9 @@ func NewCmdReset(f *Factory, runF func(*ResetOptions) error) *cobra.Command {
 		Short: "Restore an exercise's starting files, keeping yours as a backup",
 		Long: `Restore the starting files of an exercise. Everything in the exercise's
 directory is first copied to .dslearn/backups/<slug>-<time>/, so nothing is
-lost; your own *_test.go files stay where they are.`,
+lost; your own *_test.go files stay where they are. Without an exercise
+named, it uses the exercise of the current directory, else the first one
+you have not passed, and says which.`,
 		Example:           "  dslearn reset gossip",
 		Args:              atMostOne("name one exercise, such as: dslearn reset gossip"),
 		ValidArgsFunction: completeLessons(f),
@@ -291,7 +294,8 @@ func NewCmdSolution(f *Factory, runF func(*SolutionOptions) error) *cobra.Comman
 		Short: "Show the reference solution of an exercise you have passed",
 		Long: `Show the reference solution, to compare with your own once your exercise
 has passed. Before that it asks for --force: reading it first takes away the
-part of the exercise where you learn the most.`,
+part of the exercise where you learn the most. Without an exercise named,
+it uses the exercise of the current directory.`,
 		Example:           "  dslearn solution lru-cache",
 		Args:              atMostOne("name one exercise, such as: dslearn solution lru-cache"),
 		ValidArgsFunction: completeLessons(f),
