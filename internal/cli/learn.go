@@ -295,7 +295,8 @@ func NewCmdSolution(f *Factory, runF func(*SolutionOptions) error) *cobra.Comman
 		Long: `Show the reference solution, to compare with your own once your exercise
 has passed. Before that it asks for --force: reading it first takes away the
 part of the exercise where you learn the most. Without an exercise named,
-it uses the exercise of the current directory.`,
+it uses the exercise of the current directory, else the first one you have
+not passed.`,
 		Example:           "  dslearn solution lru-cache",
 		Args:              atMostOne("name one exercise, such as: dslearn solution lru-cache"),
 		ValidArgsFunction: completeLessons(f),
