@@ -160,6 +160,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if len(items) > 1 {
 		what = strconv.Itoa(len(items)) + " exercises"
 	}
+	if err := awaitWarm(ctx, f, w, !o.JSON); err != nil {
+		return err
+	}
 	clearStatus := showStatus(f, !o.JSON, "checking "+what+"…")
 	gs, err := grader.GradeAll(ctx, c, items, opts)
 	clearStatus()

@@ -33,7 +33,7 @@ type Factory struct {
 	CourseDir string
 	// StartWarm starts filling Go's build cache in the background (init)
 	// and reports whether it did; nil starts nothing.
-	StartWarm func(*Factory) bool
+	StartWarm func(f *Factory, root string) bool
 	// Known lists the workspaces last used on this machine, most recent first.
 	Known *workspace.Known
 

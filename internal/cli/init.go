@@ -81,7 +81,7 @@ func initRun(o *InitOptions) error {
 	}
 	fmt.Fprintln(out, "  dslearn lesson 1")
 	fmt.Fprintf(out, "  dslearn check %s\n", c.Lessons[0].Slug)
-	if o.F.StartWarm != nil && o.F.StartWarm(o.F) {
+	if o.F.StartWarm != nil && o.F.StartWarm(o.F, w.Root) {
 		fmt.Fprintln(out)
 		fmt.Fprintln(out, "While you read, Go's build cache is being filled in the background, so that")
 		fmt.Fprintln(out, "your first check takes seconds, not a minute.")

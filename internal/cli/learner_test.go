@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/grader"
 	"github.com/dslearn/dslearn/internal/iostreams"
 	"github.com/dslearn/dslearn/internal/workspace"
 	"github.com/muesli/termenv"
@@ -165,7 +169,13 @@ func TestInitStartsWarmingTheBuildCache(t *testing.T) {
 		f, _, _ := testFactory(t)
 		out := f.IO.Out.(*strings.Builder)
 		calls := 0
-		f.StartWarm = func(*Factory) bool { calls++; return started }
+		f.StartWarm = func(_ *Factory, root string) bool {
+			calls++
+			if filepath.Base(root) != "ws" {
+				t.Errorf("warm-up started in %s, want the new workspace", root)
+			}
+			return started
+		}
 		if err := initRun(&InitOptions{F: f, Dir: "ws"}); err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +191,42 @@ func TestInitStartsWarmingTheBuildCache(t *testing.T) {
 func TestNoWarmUpWhenTurnedOff(t *testing.T) {
 	t.Setenv(EnvNoWarm, "1")
 	f, _, _ := testFactory(t)
-	if spawnWarm(f) {
+	if spawnWarm(f, t.TempDir()) {
 		t.Error("a warm-up started although " + EnvNoWarm + "=1")
+	}
+}
+
+func TestACheckWaitsForTheWarmUpInit(t *testing.T) {
+	f, w, _, errOut := workspaceFactory(t)
+	f.IO.ErrTTY = true
+	release, ok := holdLock(warmLock(w)) // the warm-up is running
+	if !ok {
+		t.Fatal("could not take the warm-up lock")
+	}
+	var released atomic.Bool
+	done := make(chan error, 1)
+	go func() { done <- awaitWarm(context.Background(), f, w, true) }()
+	released.Store(true)
+	release() // the warm-up ends
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !released.Load() {
+		t.Error("the check did not wait for the warm-up")
+	}
+	if !strings.HasPrefix(errOut.String(), "waiting for the build that init started to finish") || !strings.HasSuffix(errOut.String(), "\r\x1b[K") {
+		t.Errorf("stderr %q: want the waiting line, erased", errOut.String())
+	}
+
+	// Ctrl-C while waiting is an interruption; without a warm-up, no wait.
+	release, _ = holdLock(warmLock(w))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := awaitWarm(ctx, f, w, true); !errors.Is(err, grader.ErrInterrupted) {
+		t.Errorf("cancelled wait: %v", err)
+	}
+	release()
+	if err := awaitWarm(ctx, f, w, true); err != nil {
+		t.Errorf("no warm-up running: %v", err)
 	}
 }

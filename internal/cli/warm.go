@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 
 	"github.com/dslearn/dslearn/internal/grader"
 	"github.com/dslearn/dslearn/internal/runner"
+	"github.com/dslearn/dslearn/internal/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -44,6 +47,15 @@ func NewCmdWarm(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// A check started meanwhile waits on this lock instead of
+			// compiling the same packages a second time.
+			if w := f.OptionalWorkspace(); w != nil {
+				release, ok := holdLock(warmLock(w))
+				if !ok {
+					return nil // another warm-up is running
+				}
+				defer release()
+			}
 			race, _ := runner.RaceSupport("")
 			_, err = grader.Grade(cmd.Context(), c, l, stub, runner.Options{Race: race})
 			return err
@@ -51,9 +63,27 @@ func NewCmdWarm(f *Factory) *cobra.Command {
 	}
 }
 
+// warmLock is the file a running warm-up holds a lock on.
+func warmLock(w *workspace.Workspace) string { return filepath.Join(w.StateDir(), "warm.lock") }
+
+// awaitWarm waits, saying so on a terminal, for a warm-up of w's build cache
+// that is still running: the check would otherwise compile the same
+// packages a second time, alongside it, and be slower than either.
+func awaitWarm(ctx context.Context, f *Factory, w *workspace.Workspace, show bool) error {
+	if !lockHeld(warmLock(w)) {
+		return nil
+	}
+	clear := showStatus(f, show, "waiting for the build that init started to finish (the first check needs it)…")
+	defer clear()
+	if err := waitLock(ctx, warmLock(w)); err != nil && ctx.Err() != nil {
+		return grader.ErrInterrupted
+	}
+	return nil
+}
+
 // spawnWarm starts `dslearn warm` detached from this process and its
 // terminal, and does not wait for it. It reports whether it started.
-func spawnWarm(f *Factory) bool {
+func spawnWarm(f *Factory, root string) bool {
 	if os.Getenv(EnvNoWarm) == "1" {
 		return false
 	}
@@ -70,6 +100,7 @@ func spawnWarm(f *Factory) bool {
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Args[0] = "dslearn"
+	cmd.Dir = root
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil // /dev/null
 	detach(cmd)
 	if err := cmd.Start(); err != nil {

@@ -126,6 +126,9 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		}
 	}
 
+	if err := awaitWarm(ctx, f, w, true); err != nil {
+		return err
+	}
 	for l != nil {
 		l, err = o.watchOne(ctx, c, w, l, race, out, keys, startKeys)
 		if err != nil {
