@@ -41,6 +41,9 @@ type Course struct {
 	Imports  []string  `yaml:"imports"`
 	Chapters []Chapter `yaml:"chapters"`
 	Lessons  []*Lesson `yaml:"lessons"`
+	// Glossary defines the terms lessons share, each with the lesson that
+	// explains it.
+	Glossary []*Term `yaml:"glossary"`
 
 	// FS holds every file of the course; paths in the manifest are relative to it.
 	FS fs.FS `yaml:"-"`
@@ -68,8 +71,93 @@ type Lesson struct {
 	Timeout Duration `yaml:"timeout,omitempty"`
 	// Imports adds packages this exercise may import to the course's list.
 	Imports []string `yaml:"imports,omitempty"`
+	// BuildsOn names, by slug, the earlier lessons this one relies on. The
+	// reverse ("used later in") is derived from it.
+	BuildsOn []string `yaml:"builds_on,omitempty"`
 
 	line int
+}
+
+// Term is one glossary entry.
+type Term struct {
+	// Term is the name, as the glossary lists it, such as "quorum".
+	Term string `yaml:"term"`
+	// Lesson is the slug of the lesson that explains the term.
+	Lesson string `yaml:"lesson"`
+	// Definition is one or two sentences of markdown.
+	Definition string `yaml:"definition"`
+	// Match lists the phrases that mark a use of the term in a lesson's
+	// text (case-insensitive, whole words, plural allowed); empty means the
+	// term itself.
+	Match []string `yaml:"match,omitempty"`
+}
+
+// phrases are the phrases that mark a use of the term.
+func (t *Term) phrases() []string {
+	if len(t.Match) > 0 {
+		return t.Match
+	}
+	return []string{t.Term}
+}
+
+var markup = strings.NewReplacer("*", "", "_", "", "`", "")
+
+// UsedIn reports whether markdown text uses the term: one of its phrases
+// appears as whole words (a plural "s" or "es" allowed), ignoring case and
+// emphasis markers.
+func (t *Term) UsedIn(text string) bool {
+	text = strings.ToLower(markup.Replace(text))
+	for _, p := range t.phrases() {
+		re := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(strings.ToLower(p)) + `(s|es)?($|[^\pL\pN])`)
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// BuildsOn returns the earlier lessons l relies on, in course order.
+func (c *Course) BuildsOn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(l.BuildsOn, e.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// UsedLaterIn returns the later lessons that build on l, in course order.
+func (c *Course) UsedLaterIn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(e.BuildsOn, l.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DefinedIn returns the lesson that explains a glossary term.
+func (c *Course) DefinedIn(t *Term) *Lesson {
+	for _, l := range c.Lessons {
+		if l.Slug == t.Lesson {
+			return l
+		}
+	}
+	return nil
+}
+
+// EarlyTerms returns the glossary terms that text, the body of lesson l,
+// uses before the lesson that explains them: terms of later lessons.
+func (c *Course) EarlyTerms(l *Lesson, text string) []*Term {
+	var out []*Term
+	for _, t := range c.Glossary {
+		if d := c.DefinedIn(t); d != nil && d.Number > l.Number && t.UsedIn(text) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
@@ -241,6 +329,9 @@ func Load(fsys fs.FS, source string) (*Course, error) {
 		return nil, fmt.Errorf("course %s: %w", source, err)
 	}
 	c.FS, c.Source = fsys, source
+	if err := c.checkGlossaryUse(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
+	}
 	return c, nil
 }
 
@@ -372,13 +463,9 @@ func checkFields(root *yaml.Node) error {
 	check(doc, reflect.TypeOf(Course{}), "the course")
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i].Value, doc.Content[i+1]
-		var t reflect.Type
-		switch key {
-		case "chapters":
-			t = reflect.TypeOf(Chapter{})
-		case "lessons":
-			t = reflect.TypeOf(Lesson{})
-		default:
+		// Lists of records (chapters, lessons, the glossary): check each item.
+		t := listItemType(reflect.TypeOf(Course{}), key)
+		if t == nil {
 			continue
 		}
 		if val.Kind != yaml.SequenceNode {
@@ -388,7 +475,7 @@ func checkFields(root *yaml.Node) error {
 			continue
 		}
 		for j, item := range val.Content {
-			where := fmt.Sprintf("%s %d", strings.TrimSuffix(key, "s"), j+1)
+			where := fmt.Sprintf("%s %d", itemName(key), j+1)
 			if item.Kind != yaml.MappingNode {
 				errs = append(errs, fmt.Errorf("line %d: %s must be a mapping of fields (%s)", item.Line, where, strings.Join(fieldNames(t), ", ")))
 				continue
@@ -397,6 +484,38 @@ func checkFields(root *yaml.Node) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// listItemType is the struct type of the items of the list field named
+// name in t, or nil if that field is not a list of structs.
+func listItemType(t reflect.Type, name string) reflect.Type {
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag != name {
+			continue
+		}
+		ft := t.Field(i).Type
+		if ft.Kind() != reflect.Slice {
+			return nil
+		}
+		e := ft.Elem()
+		if e.Kind() == reflect.Pointer {
+			e = e.Elem()
+		}
+		if e.Kind() != reflect.Struct {
+			return nil
+		}
+		return e
+	}
+	return nil
+}
+
+// itemName names one item of a list field: "lesson", "chapter", "glossary entry".
+func itemName(list string) string {
+	if list == "glossary" {
+		return "glossary entry"
+	}
+	return strings.TrimSuffix(list, "s")
 }
 
 var typeErrorRE = regexp.MustCompile("^(line \\d+: )cannot unmarshal !!\\w+ `(.*)` into (.+)$")
@@ -412,6 +531,8 @@ var authorTypes = map[string]string{
 	"[]*course.Lesson": "a list of lessons",
 	"course.Chapter":   "a chapter (number and title)",
 	"*course.Lesson":   "a lesson",
+	"*course.Term":     "a glossary entry",
+	"[]*course.Term":   "a list of glossary entries",
 	"course.Course":    "the course's fields",
 }
 
@@ -519,6 +640,64 @@ func (c *Course) validate() error {
 		c.validateImports(l.line, fmt.Sprintf("lesson %q", l.Slug), l.Imports, bad)
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
+		}
+	}
+	for _, l := range c.Lessons {
+		seen := map[string]bool{}
+		for _, ref := range l.BuildsOn {
+			n, ok := slugs[ref]
+			switch {
+			case !ok:
+				bad(l.line, "lesson %q builds on %q, which is not a lesson", l.Slug, ref)
+			case n >= l.Number:
+				bad(l.line, "lesson %q builds on %q, lesson %d, which does not come before it", l.Slug, ref, n)
+			case seen[ref]:
+				bad(l.line, "lesson %q names %q twice in builds_on", l.Slug, ref)
+			}
+			seen[ref] = true
+		}
+	}
+	terms := map[string]bool{}
+	for _, t := range c.Glossary {
+		key := strings.ToLower(strings.TrimSpace(t.Term))
+		switch {
+		case key == "":
+			bad(0, "a glossary entry has no term")
+		case terms[key]:
+			bad(0, "glossary term %q is defined twice", t.Term)
+		}
+		terms[key] = true
+		if _, ok := slugs[t.Lesson]; !ok {
+			bad(0, "glossary term %q: lesson %q is not a lesson", t.Term, t.Lesson)
+		}
+		if strings.TrimSpace(t.Definition) == "" {
+			bad(0, "glossary term %q has no definition", t.Term)
+		}
+		for _, p := range t.Match {
+			if strings.TrimSpace(p) == "" {
+				bad(0, "glossary term %q has an empty match phrase", t.Term)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkGlossaryUse requires every glossary term to appear in the lesson
+// said to explain it (lessons not written yet are skipped).
+func (c *Course) checkGlossaryUse() error {
+	var errs []error
+	for _, t := range c.Glossary {
+		l := c.DefinedIn(t)
+		if l == nil {
+			continue // reported by validate
+		}
+		src, err := fs.ReadFile(c.FS, l.File)
+		if err != nil {
+			continue
+		}
+		head := &Term{Term: strings.TrimSpace(strings.Split(t.Term, "(")[0])}
+		if !t.UsedIn(string(src)) && !head.UsedIn(string(src)) {
+			errs = append(errs, fmt.Errorf("glossary term %q: lesson %d (%s) never uses it", t.Term, l.Number, l.File))
 		}
 	}
 	return errors.Join(errs...)

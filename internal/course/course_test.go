@@ -1,109 +1,161 @@
 package course
 
 import (
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	dslearn "github.com/dslearn/dslearn"
 )
 
-const good = `version: 1
-title: T
-module: example.com/t
+const header = `version: 1
+title: t
+module: example.com/m
 go: "1.24"
 chapters:
-  - {number: 1, title: One}
+  - {number: 1, title: C}
 lessons:
-  - number: 1
-    slug: first
-    title: First
-    chapter: 1
-    file: lessons/01.md
-  - number: 2
-    slug: second
-    title: Second
-    chapter: 1
-    file: lessons/02.md
+  - {number: 1, slug: first, title: First, chapter: 1, file: lessons/01.md}
+  - {number: 2, slug: second, title: Second, chapter: 1, file: lessons/02.md, builds_on: [first]}
+  - {number: 3, slug: third, title: Third, chapter: 1, file: lessons/03.md, builds_on: [first, second]}
 `
 
-func TestParseErrorsNameTheLineAndTheField(t *testing.T) {
+func TestCrossReferencesAndGlossaryAreValidated(t *testing.T) {
 	for _, tc := range []struct {
-		name, old, new string
-		want           string
+		name, extra, want string
 	}{
-		{"bad indentation", "    title: Second\n    chapter: 1", "    title: Second\n   chapter: 1", "line 16: did not find expected '-' indicator (in the block that starts on line 7)"},
-		{"item without its dash", "  - number: 2\n    slug: second", "  - number: 2\n  slug: second", "line 14: did not find expected '-' indicator (in the block that starts on line 7)"},
-		{"unknown course field", "title: T\n", "title: T\ncolour: red\n", `line 3: unknown field "colour" in the course; known fields: version, title, module, go, workspace_files, grading_files, imports, chapters, lessons`},
-		{"unknown lesson field", "    slug: second\n", "    slug: second\n    titel: x\n", `line 15: unknown field "titel" in lesson 2; known fields: number, slug, title, chapter, file, hints, race, timeout, imports`},
-		{"unknown chapter field", "{number: 1, title: One}", "{number: 1, title: One, name: x}", `line 6: unknown field "name" in chapter 1; known fields: number, title`},
-		{"wrong type", "  - number: 2\n", "  - number: two\n", `line 13: "two" is not a whole number`},
-		{"lessons not a list", "lessons:\n  - number: 1", "lessons: 3\nx:\n  - number: 1", `line 7: lessons must be a list`},
+		{"valid", "glossary:\n  - {term: quorum, lesson: third, definition: a set}\n", ""},
+		{"dangling builds_on", "  - {number: 4, slug: fourth, title: F, chapter: 1, file: lessons/04.md, builds_on: [nowhere]}\n",
+			`lesson "fourth" builds on "nowhere", which is not a lesson`},
+		{"builds on itself", "  - {number: 4, slug: fourth, title: F, chapter: 1, file: lessons/04.md, builds_on: [fourth]}\n",
+			`lesson "fourth" builds on "fourth", lesson 4, which does not come before it`},
+		{"builds on a later lesson", "  - {number: 4, slug: fourth, title: F, chapter: 1, file: lessons/04.md, builds_on: [fifth]}\n  - {number: 5, slug: fifth, title: V, chapter: 1, file: lessons/05.md}\n",
+			`lesson "fourth" builds on "fifth", lesson 5, which does not come before it`},
+		{"named twice", "  - {number: 4, slug: fourth, title: F, chapter: 1, file: lessons/04.md, builds_on: [first, first]}\n",
+			`lesson "fourth" names "first" twice`},
+		{"term of no lesson", "glossary:\n  - {term: quorum, lesson: sixth, definition: a set}\n",
+			`glossary term "quorum": lesson "sixth" is not a lesson`},
+		{"term twice", "glossary:\n  - {term: Quorum, lesson: third, definition: a set}\n  - {term: quorum, lesson: first, definition: again}\n",
+			`glossary term "quorum" is defined twice`},
+		{"no definition", "glossary:\n  - {term: quorum, lesson: third, definition: \" \"}\n",
+			`glossary term "quorum" has no definition`},
+		{"empty match", "glossary:\n  - {term: quorum, lesson: third, definition: d, match: [\"\"]}\n",
+			`glossary term "quorum" has an empty match phrase`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := strings.Replace(good, tc.old, tc.new, 1)
-			if src == good {
-				t.Fatalf("the test's edit %q does not apply", tc.old)
-			}
-			_, err := Parse([]byte(src))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Parse: %v\nwant it to contain: %s", err, tc.want)
-			}
-			if strings.Contains(err.Error(), "course.") || strings.Contains(err.Error(), "type ") {
-				t.Errorf("Parse: %v: the message names a Go type", err)
+			_, err := Parse([]byte(header + tc.extra))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Parse: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Parse error = %v, want %q", err, tc.want)
 			}
 		})
-	}
-	if _, err := Parse([]byte(good)); err != nil {
-		t.Fatalf("Parse(good): %v", err)
 	}
 }
 
-func TestLoadRefusesSymbolicLinks(t *testing.T) {
-	outside := filepath.Join(t.TempDir(), "secret.md")
-	if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {
+func TestBuildsOnAndUsedLaterIn(t *testing.T) {
+	c, err := Parse([]byte(header))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := func(ls []*Lesson) string {
+		var s []string
+		for _, l := range ls {
+			s = append(s, l.Slug)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tc := range []struct {
+		lesson        int
+		on, usedLater string
+	}{
+		{1, "", "second third"},
+		{2, "first", "third"},
+		{3, "first second", ""},
+	} {
+		l := c.Lessons[tc.lesson-1]
+		if got := slugs(c.BuildsOn(l)); got != tc.on {
+			t.Errorf("BuildsOn(%s) = %q, want %q", l.Slug, got, tc.on)
+		}
+		if got := slugs(c.UsedLaterIn(l)); got != tc.usedLater {
+			t.Errorf("UsedLaterIn(%s) = %q, want %q", l.Slug, got, tc.usedLater)
+		}
+	}
+}
+
+func TestTermUsedIn(t *testing.T) {
+	lease := &Term{Term: "lease"}
+	raft := &Term{Term: "term (Raft)", Match: []string{"Raft's terms", "Raft term"}}
+	for _, tc := range []struct {
+		term *Term
+		text string
+		want bool
+	}{
+		{lease, "A lease expires.", true},
+		{lease, "Kubernetes **Leases** add time.", true},
+		{lease, "a release of the software", false},
+		{lease, "leased lines", false},
+		{raft, "Raft's *terms* work exactly this way", true},
+		{raft, "each Raft term has one leader", true},
+		{raft, "in the long term", false},
+		{&Term{Term: "2PC"}, "as in `2PC`, the coordinator", true},
+	} {
+		if got := tc.term.UsedIn(tc.text); got != tc.want {
+			t.Errorf("%q.UsedIn(%q) = %v, want %v", tc.term.Term, tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestGlossaryTermMustAppearInItsLesson(t *testing.T) {
+	manifest := header + "glossary:\n  - {term: quorum, lesson: third, definition: a set}\n"
+	fsys := fstest.MapFS{
+		ManifestPath:    {Data: []byte(manifest)},
+		"lessons/03.md": {Data: []byte("# Third\n\nA read and a write **quorum** overlap.\n")},
+	}
+	if _, err := Load(fsys, "test"); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	fsys["lessons/03.md"] = &fstest.MapFile{Data: []byte("# Third\n\nNothing about it.\n")}
+	if _, err := Load(fsys, "test"); err == nil || !strings.Contains(err.Error(), `glossary term "quorum": lesson 3 (lessons/03.md) never uses it`) {
+		t.Fatalf("Load error = %v", err)
+	}
+}
+
+// TestTheCourseLinksEarlyTerms: in the real course, the terms that lessons
+// use before the lesson that explains them are found, so that the lesson's
+// footer defines them.
+func TestTheCourseLinksEarlyTerms(t *testing.T) {
+	c, err := Load(dslearn.Files(), "built-in")
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		link string // the path inside the course that is a link to outside
-		want string
+		lesson int
+		terms  []string
 	}{
-		{"lesson file", "lessons/01.md", "lessons/01.md is a symbolic link"},
-		{"lessons directory", "lessons", "lessons is a symbolic link"},
-		{"exercise directory", "exercises/first", "exercises/first is a symbolic link"},
-		{"suite file", "content/suites/first/s_test.go", "content/suites/first/s_test.go is a symbolic link"},
+		{1, []string{"term (Raft)", "epoch", "fencing token", "gossip", "consensus"}},
+		{5, []string{"quorum"}},
+		{2, []string{"join-semilattice"}},
+		{6, []string{"anti-entropy"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write := func(rel, data string) {
-				p := filepath.Join(dir, rel)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-					t.Fatal(err)
-				}
+		l := c.Lessons[tc.lesson-1]
+		src, err := fs.ReadFile(dslearn.Files(), l.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, term := range c.EarlyTerms(l, string(src)) {
+			got[term.Term] = true
+			if d := c.DefinedIn(term); d.Number <= l.Number {
+				t.Errorf("lesson %d: %q is explained in lesson %d, not later", l.Number, term.Term, d.Number)
 			}
-			write(ManifestPath, good)
-			write("lessons/01.md", "# First")
-			write("exercises/first/a.go", "package first")
-			write("content/suites/first/x_test.go", "package first")
-			target := outside
-			if !strings.HasSuffix(tc.link, ".md") && !strings.HasSuffix(tc.link, ".go") {
-				target = filepath.Dir(outside)
+		}
+		for _, want := range tc.terms {
+			if !got[want] {
+				t.Errorf("lesson %d uses %q before its lesson, but EarlyTerms misses it (got %v)", l.Number, want, got)
 			}
-			link := filepath.Join(dir, tc.link)
-			os.RemoveAll(link)
-			if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink(target, link); err != nil {
-				t.Skip("symbolic links are not available:", err)
-			}
-			_, err := Load(os.DirFS(dir), dir)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Load: %v\nwant: %s", err, tc.want)
-			}
-		})
+		}
 	}
 }

@@ -190,6 +190,7 @@ func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts r
 			} else {
 				judge(res, ran, nil, timeout)
 			}
+			locate(res, items[i].Impl)
 			out[i] = &Graded{Lesson: l, Result: res, Elapsed: compiled.Elapsed + ran.Elapsed}
 		}()
 	}

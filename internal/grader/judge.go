@@ -156,9 +156,16 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 	case !ended && (ran.Deadline || r.timeout != ""):
 		r.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock? The checks after it did not run.", limit)
 	case !ended && ran.Started:
-		r.Problem = "the test binary crashed; the checks after it did not run."
+		during := ""
+		for _, c := range r.Checks {
+			if _, ok := trusted[c.Name]; c.started && !ok {
+				during = fmt.Sprintf(" while the check %q was running", c.Title)
+				break
+			}
+		}
+		r.Problem = "the test binary crashed" + during + "; the checks after it did not run."
 		if p := r.packagePanic(); p != "" {
-			r.Problem = "the test binary crashed: " + p
+			r.Problem = "the test binary crashed" + during + ": " + p
 		}
 	case !ended:
 		r.Problem = "the test binary exited before running any check."
@@ -183,10 +190,7 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 // packagePanic finds a panic in output that belongs to no check (a crash in
 // a goroutine, or in init) and returns its message and the learner's frames.
 func (r *Result) packagePanic() string {
-	raw := r.pkgOut.String()
-	for _, c := range r.Checks {
-		raw += c.out.String()
-	}
+	raw := r.allOutput()
 	i := strings.Index(raw, "panic: ")
 	if i < 0 {
 		i = strings.Index(raw, "fatal error: ")

@@ -48,6 +48,35 @@ func (s Style) mark(c *Check) string {
 	return "FAIL"
 }
 
+// Printable makes learner-originated text safe to write to a terminal:
+// control characters (escape sequences, bells, carriage returns that
+// overwrite a line) become visible \x.. escapes; newlines and tabs stay.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError)
+}
+
 // Replay is the command that reruns one check of an exercise on one seed.
 func Replay(slug, check string, seed uint64) string {
 	return fmt.Sprintf("dslearn check %s --seed %d --run '^%s$'", slug, seed, check)
@@ -70,7 +99,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 	}
 	if g.BuildFailed {
 		fmt.Fprintf(w, "\n%s exercises/%s does not compile:\n\n", st.apply(st.Fail, "✗"), l.Slug)
-		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
+		fmt.Fprintln(w, indent(limitLines(Printable(g.BuildOutput), maxMessageLines), "    "))
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Fix the errors above (go build ./"+l.StubDir()+"/ shows them too), then check again.")
 		return
@@ -82,7 +111,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 		if c.Status != Fail || state == NotStarted {
 			continue
 		}
-		msg := dropEchoedLabels(c.Message)
+		msg := Printable(dropEchoedLabels(c.Message))
 		if c.NotImplemented {
 			msg = firstLine(msg)
 		}
@@ -94,7 +123,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 		}
 	}
 	if g.Problem != "" {
-		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), strings.TrimPrefix(wrapText("! "+g.Problem, st.Width), "! "))
+		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), strings.TrimPrefix(wrapText("! "+Printable(g.Problem), st.Width), "! "))
 	}
 	passed, total := g.Counts()
 	fmt.Fprintln(w)

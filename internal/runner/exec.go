@@ -109,7 +109,7 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 	if opts.Run != "" {
 		args = append(args, "-test.run="+opts.Run)
 	}
-	env := []string{"PATH=/usr/bin:/bin", "HOME=" + runDir, "TMPDIR=" + runDir, "GOTRACEBACK=all",
+	env := []string{"PATH=/usr/bin:/bin", "HOME=" + runDir, "TMPDIR=" + runDir, "GOTRACEBACK=crash",
 		"DSLEARN_HARNESS_FD=3", "DSLEARN_HARNESS_NONCE=" + nonce}
 	if opts.Seed != 0 {
 		env = append(env, "DSLEARN_SEED="+strconv.FormatUint(opts.Seed, 10))
@@ -175,13 +175,16 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 	defer untrack(cmd)
 	ran := Ran{Sandboxed: opts.Sandbox != nil, Limits: limits}
 	tree := newTree(cmd.Process.Pid)
+	// The first limit passed is the one reported: a goroutine dump that
+	// overflows the output limit after a timeout is still a timeout.
 	var limit atomic.Value // string
+	setLimit := func(why string) { limit.CompareAndSwap(nil, why) }
 	var once sync.Once
 	kill := func(why string) {
+		if why != "" {
+			setLimit(why)
+		}
 		once.Do(func() {
-			if why != "" {
-				limit.Store(why)
-			}
 			tree.kill()
 			killProcessGroup(cmd)
 		})
@@ -235,7 +238,7 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 			case <-hard.C:
 				// Past the limit and the testing package's own report: ask the
 				// runtime for every goroutine's stack, then stop it.
-				limit.Store("time")
+				setLimit("time")
 				tree.quit()
 				select {
 				case <-done:

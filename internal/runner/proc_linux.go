@@ -150,6 +150,14 @@ func enableReaper() {
 		const prSetChildSubreaper = 36
 		_, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
 		reaper.on = errno == 0
+		// Test binaries run with GOTRACEBACK=crash, so that a timeout report
+		// shows the stack of a goroutine busy on another thread; that ends in
+		// SIGABRT, which must not leave a core file.
+		var lim syscall.Rlimit
+		if syscall.Getrlimit(syscall.RLIMIT_CORE, &lim) == nil {
+			lim.Cur = 0
+			syscall.Setrlimit(syscall.RLIMIT_CORE, &lim)
+		}
 	})
 }
 
