@@ -72,3 +72,39 @@ func TestBuiltInCourseIsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestLessonsStateWhatExercisesMayImport: every exercise section tells the
+// learner what the screening allows, and names only packages it allows.
+func TestLessonsStateWhatExercisesMayImport(t *testing.T) {
+	c, err := course.Load(Files(), "built-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range c.Lessons {
+		src, err := fs.ReadFile(Files(), l.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(src)
+		_, after, ok := strings.Cut(text, "**What your files may import.**")
+		if !ok {
+			t.Errorf("%s: the exercise section does not say what the files may import", l.File)
+			continue
+		}
+		allowedText, _, _ := strings.Cut(after, "Never allowed")
+		allowed := c.AllowedImports(l)
+		for _, field := range strings.Split(allowedText, "`")[1:] {
+			if strings.ContainsAny(field, " \n") || field == "" {
+				continue
+			}
+			if !slices.Contains(allowed, field) && !slices.Contains(allowed, "github.com/dslearn/dslearn/"+field) {
+				t.Errorf("%s names `%s` as allowed, but the manifest does not allow it", l.File, field)
+			}
+		}
+		for _, imp := range l.Imports {
+			if !strings.Contains(allowedText, imp) {
+				t.Errorf("%s does not tell the learner that %s may be imported", l.File, imp)
+			}
+		}
+	}
+}

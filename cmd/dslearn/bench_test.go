@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dslearn/dslearn/internal/sandbox"
 )
 
 // The benchmarks below time whole dslearn processes, start-up included, as
@@ -74,6 +77,56 @@ func BenchmarkLessonTerminal(b *testing.B) {
 // `go test -json -race` over the same files, alternating the two in the same
 // run with a warm build cache (target ratio ≤ 1.10).
 func BenchmarkCheckProcess(b *testing.B) {
+	b.Run("sandbox=off", func(b *testing.B) { benchCheck(b, "off") })
+	b.Run("sandbox=bwrap", func(b *testing.B) {
+		if _, err := sandbox.Detect(context.Background(), ""); err != nil {
+			b.Skip(err)
+		}
+		benchCheck(b, "require")
+	})
+}
+
+// BenchmarkGradeSandbox compares `dslearn grade` of one workspace with every
+// exercise solved, with and without the sandbox, alternating in one run.
+func BenchmarkGradeSandbox(b *testing.B) {
+	if _, err := sandbox.Detect(context.Background(), ""); err != nil {
+		b.Skip(err)
+	}
+	bin := binary(b)
+	dir := b.TempDir()
+	ws := filepath.Join(dir, "ws")
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	run := func(args ...string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir, cmd.Env = dir, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run("init", ws)
+	sols, _ := filepath.Glob(filepath.Join("..", "..", "solutions", "*", "*.go"))
+	for _, f := range sols {
+		data, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(ws, "exercises", filepath.Base(filepath.Dir(f)), filepath.Base(f)), data, 0o644)
+	}
+	run("grade", "--sandbox", "off", ws)
+	var tOff, tOn time.Duration
+	n := 0
+	for b.Loop() {
+		start := time.Now()
+		run("grade", "--sandbox", "off", ws)
+		tOff += time.Since(start)
+		start = time.Now()
+		run("grade", "--sandbox", "require", ws)
+		tOn += time.Since(start)
+		n++
+	}
+	b.ReportMetric(float64(tOff.Milliseconds())/float64(n), "plain-ms/op")
+	b.ReportMetric(float64(tOn.Milliseconds())/float64(n), "sandboxed-ms/op")
+	b.ReportMetric(float64(tOn)/float64(tOff), "ratio")
+}
+
+func benchCheck(b *testing.B, sandboxMode string) {
 	bin := binary(b)
 	dir := b.TempDir()
 	ws := filepath.Join(dir, "ws")
@@ -117,7 +170,7 @@ func BenchmarkCheckProcess(b *testing.B) {
 	goTest := func() {
 		run(plain, "go", "test", "-json", "-count=1", "-tags", "dslearnsuite", "-race", "./exercises/"+slug+"/")
 	}
-	check := func() { run(ws, bin, "check", slug) }
+	check := func() { run(ws, bin, "check", slug, "--sandbox", sandboxMode) }
 	goTest()
 	check()
 	var tPlain, tCheck time.Duration

@@ -212,6 +212,9 @@ func validRunPattern(p string) error {
 }
 
 func exerciseFilesPresent(dir string) error {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return errors.New("the exercise's directory is a symbolic link; exercises must be plain directories in the workspace (replace the link with a copy)")
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return errors.New("the exercise's directory is missing")

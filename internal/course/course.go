@@ -196,10 +196,23 @@ func (l *Lesson) RunTimeout() time.Duration {
 	return DefaultTimeout
 }
 
+// DefaultImports are the packages exercises may import when a course does
+// not list its own: pure computation, nothing that reaches files, the
+// environment, processes or raw memory.
+var DefaultImports = []string{"bytes", "cmp", "container/heap", "container/list", "container/ring",
+	"crypto/md5", "crypto/sha1", "crypto/sha256", "encoding/binary", "errors", "fmt", "hash",
+	"hash/crc32", "hash/fnv", "hash/maphash", "iter", "log", "maps", "math", "math/bits",
+	"math/rand", "math/rand/v2", "slices", "sort", "strconv", "strings", "sync", "sync/atomic",
+	"time", "unicode", "unicode/utf8"}
+
 // AllowedImports lists the packages lesson l's exercise may import: the
-// course's list and the lesson's own, sorted.
+// course's list (DefaultImports if it has none) and the lesson's own, sorted.
 func (c *Course) AllowedImports(l *Lesson) []string {
-	out := slices.Concat(c.Imports, l.Imports)
+	base := c.Imports
+	if base == nil {
+		base = DefaultImports
+	}
+	out := slices.Concat(base, l.Imports)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

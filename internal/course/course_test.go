@@ -1,12 +1,15 @@
 package course
 
 import (
+	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	dslearn "github.com/dslearn/dslearn"
+	"github.com/dslearn/dslearn/internal/vet"
 )
 
 const header = `version: 1
@@ -156,6 +159,36 @@ func TestTheCourseLinksEarlyTerms(t *testing.T) {
 			if !got[want] {
 				t.Errorf("lesson %d uses %q before its lesson, but EarlyTerms misses it (got %v)", l.Number, want, got)
 			}
+		}
+	}
+}
+
+func TestImportAllowlists(t *testing.T) {
+	for _, p := range DefaultImports {
+		if why := vet.DeniedReason(p); why != "" {
+			t.Errorf("DefaultImports holds %s, which no exercise may import: %s", p, why)
+		}
+	}
+	base := "version: 1\ntitle: T\nmodule: example.com/t\ngo: \"1.24\"\nworkspace_files: [simnet]\nchapters: [{number: 1, title: One}]\n"
+	lesson := "lessons:\n  - {number: 1, slug: a, title: A, chapter: 1, file: lessons/01.md%s}\n"
+	for _, tc := range []struct {
+		course, lesson, err string
+	}{
+		{"", "", ""},
+		{"imports: [fmt, sync]\n", ", imports: [example.com/t/simnet]", ""},
+		{"imports: [fmt, os]\n", "", `the course allows importing "os", which no exercise may import`},
+		{"", ", imports: [unsafe]", `lesson "a" allows importing "unsafe"`},
+		{"", ", imports: [example.com/t/internal/check]", "of the course's own packages, exercises may import only the workspace files (simnet)"},
+		{"", ", imports: [github.com/some/lib]", "graded builds are offline"},
+	} {
+		c, err := Parse([]byte(base + tc.course + fmt.Sprintf(lesson, tc.lesson)))
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%q %q: %v", tc.course, tc.lesson, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q %q: err = %v, want %q", tc.course, tc.lesson, err, tc.err)
+		case tc.err == "" && tc.course == "" && !slices.Equal(c.AllowedImports(c.Lessons[0]), DefaultImports):
+			t.Errorf("a course without imports: allows %q, want the defaults", c.AllowedImports(c.Lessons[0]))
 		}
 	}
 }

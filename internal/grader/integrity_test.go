@@ -429,3 +429,29 @@ func TestWithoutTheSandboxTheScreeningKeepsTheTampererOut(t *testing.T) {
 		t.Error("the course on disk changed during grading")
 	}
 }
+
+func TestAProcessBombIsStoppedAndReportedAsSuch(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("processes are counted through /proc")
+	}
+	c := builtIn(t)
+	l := lesson(t, c, "lamport-clocks")
+	bomb := `package lamport
+
+import "os/exec"
+
+func init() {
+	for range 64 {
+		exec.Command("sleep", "30").Start()
+	}
+	for {
+	}
+}
+`
+	start := time.Now()
+	g := grade(t, c, runner.Options{TrustImpl: true}, runner.Item{Lesson: l, Impl: exercise(t, c, l.SolutionDir(), map[string]string{"zz.go": bomb})})[0]
+	wantFailing(t, g, "started more processes than a check may")
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v: the bomb was not stopped when it passed the limit", d)
+	}
+}

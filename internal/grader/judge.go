@@ -156,11 +156,11 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 	case !ended && (ran.Deadline || r.timeout != ""):
 		r.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock? The checks after it did not run.", limit)
 	case !ended && ran.Started:
+		// Checks run one after another: the last one started was running.
 		during := ""
 		for _, c := range r.Checks {
-			if _, ok := trusted[c.Name]; c.started && !ok {
+			if c.started {
 				during = fmt.Sprintf(" while the check %q was running", c.Title)
-				break
 			}
 		}
 		r.Problem = "the test binary crashed" + during + "; the checks after it did not run."
@@ -174,6 +174,11 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 		} else {
 			r.Problem += " Does the code panic or loop in an init function?"
 		}
+	case ran.Code != end.Code && strings.Contains(r.allOutput(), "WARNING: DATA RACE"):
+		// The race detector's exit status (66): a race no check was running for.
+		all := r.allOutput()
+		block, _ := tailBlock(strings.Split(all[strings.Index(all, "WARNING: DATA RACE"):], "\n"))
+		r.Problem = "the race detector found a data race outside the checks (in code that kept running after one ended): " + raceSummary(block)
 	case ran.Code != end.Code:
 		r.Problem = fmt.Sprintf("the test binary crashed after its checks ran (exit status %d): a goroutine the code started may have panicked.", ran.Code)
 		if p := r.packagePanic(); p != "" {

@@ -49,10 +49,10 @@ func TestInstrumentRegistersEveryCheckAndKeepsLines(t *testing.T) {
 	}
 	for _, want := range []string{
 		`package loop_test; import dslearnharness "example.com/t/internal/dslearnharness"`,
-		"func TestNamed(t *tt.T) { dslearnharness.Track(t);",
-		"func TestBlank(dslearnT *tt.T) { dslearnharness.Track(dslearnT);}",
-		"func TestUnnamed(dslearnT *tt.T) { dslearnharness.Track(dslearnT);}",
-		"func Test(t *tt.T) { dslearnharness.Track(t);}",
+		"func TestNamed(t *tt.T) { dslearnharness.Track(t); defer dslearnharness.Finish(t);",
+		"func TestBlank(dslearnT *tt.T) { dslearnharness.Track(dslearnT); defer dslearnharness.Finish(dslearnT);}",
+		"func TestUnnamed(dslearnT *tt.T) { dslearnharness.Track(dslearnT); defer dslearnharness.Finish(dslearnT);}",
+		"func Test(t *tt.T) { dslearnharness.Track(t); defer dslearnharness.Finish(t);}",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("the instrumented suite lacks %q:\n%s", want, src)

@@ -6,8 +6,8 @@
 // record carries a per-run secret that is never printed, so what the learner
 // prints, however it imitates go test's output, is never taken for a result.
 //
-// The grader inserts a call to Track at the top of every check of a suite
-// and generates a TestMain that calls Main; suites never call either.
+// The grader inserts calls to Track and Finish at the top of every check of
+// a suite and generates a TestMain that calls Main; suites never call them.
 package harness
 
 import (
@@ -40,10 +40,11 @@ type Record struct {
 }
 
 var (
-	mu      sync.Mutex
-	out     *json.Encoder
-	nonce   string
-	tracked []*testing.T
+	mu       sync.Mutex
+	out      *json.Encoder
+	nonce    string
+	tracked  []*testing.T
+	panicked = map[*testing.T]bool{}
 )
 
 // Main runs the suite's checks and reports them; TestMain calls it.
@@ -72,7 +73,27 @@ func Track(t *testing.T) {
 	mu.Lock()
 	tracked = append(tracked, t)
 	mu.Unlock()
-	t.Cleanup(func() { write(Record{Event: "done", Test: t.Name(), Failed: t.Failed(), Skip: t.Skipped()}) })
+	t.Cleanup(func() {
+		mu.Lock()
+		p := panicked[t]
+		mu.Unlock()
+		if !p {
+			write(Record{Event: "done", Test: t.Name(), Failed: t.Failed(), Skip: t.Skipped()})
+		}
+	})
+}
+
+// Finish, deferred at the top of a check, reports a check that panics as
+// failed: the testing package runs cleanups before it marks such a test
+// failed, and then ends the program. The panic goes on unchanged.
+func Finish(t *testing.T) {
+	if v := recover(); v != nil {
+		mu.Lock()
+		panicked[t] = true
+		mu.Unlock()
+		write(Record{Event: "done", Test: t.Name(), Failed: true})
+		panic(v)
+	}
 }
 
 func write(r Record) {
