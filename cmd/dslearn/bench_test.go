@@ -130,7 +130,8 @@ func benchCheck(b *testing.B, sandboxMode string) {
 	bin := binary(b)
 	dir := b.TempDir()
 	ws := filepath.Join(dir, "ws")
-	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	// No background warm-up from init: it would compete with what is measured.
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "DSLEARN_NO_WARM=1")
 	run := func(wd string, name string, args ...string) {
 		cmd := exec.Command(name, args...)
 		cmd.Dir, cmd.Env = wd, env

@@ -52,6 +52,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("BINDIR", filepath.SplitList(e.Getenv("PATH"))[0])
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("DSLEARN_COURSE", "")
+			// init would start a background build that outlives the script.
+			e.Setenv("DSLEARN_NO_WARM", "1")
 			for k, v := range goEnv {
 				e.Setenv(k, v)
 			}

@@ -46,9 +46,14 @@ one line per check, and for each failure the property, what was expected and
 what happened, and for randomized checks the seed and the command that
 replays it. Your own *_test.go files are ignored.
 
+Without an exercise named, it checks the exercise of the current directory
+(inside exercises/<slug>/), else the first one you have not passed, and
+says which on its first line (on stderr).
+
 The suite runs under the race detector where the machine supports it (cgo
 and a C compiler); --race=false turns it off.`,
-		Example: `  dslearn check consistent-hashing
+		Example: `  dslearn check
+  dslearn check consistent-hashing
   dslearn check 3 --runs 200              # try 200 seeds per randomized check
   dslearn check 3 --seed 17 --run '^TestAddMovesOnlyKeysThatGoToTheNewNode$'
   dslearn check --chapter 2
@@ -58,8 +63,6 @@ and a C compiler); --race=false turns it off.`,
 			opts.Refs = args
 			opts.raceSet = cmd.Flags().Changed("race")
 			switch n := btoi(len(args) > 0) + btoi(opts.All) + btoi(opts.Chapter != 0); {
-			case n == 0:
-				return &UsageError{Err: errors.New("name an exercise (dslearn check 1), or use --chapter N or --all")}
 			case n > 1:
 				return &UsageError{Err: errors.New("name exercises, or use --chapter N, or --all: only one of these")}
 			}
@@ -99,8 +102,18 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	lessons, err := selectLessons(c, o.Refs, o.All, o.Chapter)
-	if err != nil {
+	var lessons []*course.Lesson
+	if len(o.Refs) == 0 && !o.All && o.Chapter == 0 {
+		_, w, p, err := f.Learner()
+		if err != nil {
+			return err
+		}
+		l, err := inferLesson(f, c, w, p, "check", true)
+		if err != nil {
+			return err
+		}
+		lessons = []*course.Lesson{l}
+	} else if lessons, err = selectLessons(c, o.Refs, o.All, o.Chapter); err != nil {
 		return err
 	}
 	w, err := f.Workspace()
@@ -143,14 +156,16 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if len(items) == 0 {
 		return &EnvError{errors.New("no exercise to check")}
 	}
-	if f.IO.ErrTTY && !o.JSON {
-		what := items[0].Lesson.Slug
-		if len(items) > 1 {
-			what = strconv.Itoa(len(items)) + " exercises"
-		}
-		fmt.Fprintf(f.IO.ErrOut, "checking %s…\n", what)
+	what := items[0].Lesson.Slug
+	if len(items) > 1 {
+		what = strconv.Itoa(len(items)) + " exercises"
 	}
+	if err := awaitWarm(ctx, f, w, !o.JSON); err != nil {
+		return err
+	}
+	clearStatus := showStatus(f, !o.JSON, "checking "+what+"…")
 	gs, err := grader.GradeAll(ctx, c, items, opts)
+	clearStatus()
 	if err != nil {
 		if errors.Is(err, grader.ErrInterrupted) {
 			return err
@@ -169,6 +184,17 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 	}
 	return nil
+}
+
+// showStatus writes a status line on a terminal's stderr and returns the
+// function that erases it, so that the result replaces it instead of
+// appearing below it.
+func showStatus(f *Factory, show bool, line string) (clear func()) {
+	if !f.IO.ErrTTY || !show {
+		return func() {}
+	}
+	fmt.Fprint(f.IO.ErrOut, line)
+	return func() { fmt.Fprint(f.IO.ErrOut, "\r\x1b[K") }
 }
 
 // validRunPattern checks a --run pattern the way go test reads it: one

@@ -59,7 +59,7 @@ func TestCheckFlagsFillOptions(t *testing.T) {
 		{args: []string{"--all", "--json"}, want: CheckOptions{All: true, JSON: true, Race: true}},
 		{args: []string{"--chapter", "2", "--race=false"}, want: CheckOptions{Chapter: 2}},
 		{args: []string{"gossip", "--seed", "17", "--run", "^TestX$", "--runs", "5"}, want: CheckOptions{Refs: []string{"gossip"}, Seed: 17, Run: "^TestX$", Runs: 5, Race: true}},
-		{args: []string{}, wantErr: "name an exercise"},
+		{args: []string{}, want: CheckOptions{Race: true}},
 		{args: []string{"1", "--all"}, wantErr: "only one of these"},
 		{args: []string{"--seed", "x", "1"}, wantErr: "invalid argument"},
 	} {

@@ -3,11 +3,13 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/dslearn/dslearn/internal/coursemap"
+	"github.com/dslearn/dslearn/internal/grader"
 )
 
 // mapRun shows the interactive course map, does what the learner picks, and
@@ -25,13 +27,15 @@ func mapRun(ctx context.Context, f *Factory) error {
 			return err
 		}
 		var rows []coursemap.Lesson
+		next := nextLesson(c, p)
 		for _, l := range c.Lessons {
 			state := "no workspace yet"
 			if w != nil {
 				state = stateOf(c, l, p)
 			}
 			rows = append(rows, coursemap.Lesson{Number: l.Number, Slug: l.Slug, Title: l.Title,
-				Chapter: fmt.Sprintf("Chapter %d: %s", l.Chapter, c.ChapterTitle(l.Chapter)), State: state})
+				Chapter: fmt.Sprintf("Chapter %d: %s", l.Chapter, c.ChapterTitle(l.Chapter)), State: state,
+				Passed: p.Passed(l.Slug), Next: w != nil && l == next})
 		}
 		if start == 0 {
 			if next := nextLesson(c, p); next != nil {
@@ -61,10 +65,13 @@ func mapRun(ctx context.Context, f *Factory) error {
 			}
 			pause(f)
 		case coursemap.Hint:
-			err = hintRun(&HintOptions{F: f, Ref: ref})
+			err = hintRun(&HintOptions{F: f, Ref: ref, fromMap: true})
 			pause(f)
 		case coursemap.Watch:
 			err = watchRun(ctx, &WatchOptions{F: f, Ref: ref, Interval: 1e9, Race: true})
+			if errors.Is(err, grader.ErrInterrupted) && ctx.Err() == nil {
+				err = nil // Ctrl-C in the watch: back to the map
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dslearn/dslearn/internal/runner"
 	"github.com/dslearn/dslearn/internal/sandbox"
+	"github.com/dslearn/dslearn/internal/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -94,11 +95,15 @@ func doctorRun(f *Factory) error {
 	if w := f.OptionalWorkspace(); w == nil {
 		detail := "not inside one"
 		if known := f.Known.List(); len(known) > 0 {
-			detail += "; yours is " + known[0]
+			detail += "; the one you used last is " + known[0]
 		}
 		add(true, "workspace", detail, "")
 	} else {
-		add(true, "workspace", w.Root, "")
+		if err := workspace.CheckMarker(w); err != nil {
+			add(false, "workspace", fmt.Sprintf("%s: %v", w.Root, err), "move "+filepath.Join(workspace.MarkerDir, "workspace.json")+" away, then run: dslearn init --force "+w.Root+" (it writes a new one; existing files are kept)")
+		} else {
+			add(true, "workspace", w.Root, "")
+		}
 		if cerr == nil {
 			data, err := os.ReadFile(filepath.Join(w.Root, "go.mod"))
 			if err != nil || !strings.Contains(string(data), "module "+c.Module+"\n") {

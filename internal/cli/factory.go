@@ -31,7 +31,10 @@ type Factory struct {
 	Getwd func() (string, error)
 	// CourseDir, when set (by --course or DSLEARN_COURSE), is a course on disk.
 	CourseDir string
-	// Known lists the workspaces created on this machine.
+	// StartWarm starts filling Go's build cache in the background (init)
+	// and reports whether it did; nil starts nothing.
+	StartWarm func(f *Factory, root string) bool
+	// Known lists the workspaces last used on this machine, most recent first.
 	Known *workspace.Known
 
 	once   sync.Once
@@ -47,6 +50,7 @@ func NewFactory() *Factory {
 		Getwd:     os.Getwd,
 		CourseDir: os.Getenv(EnvCourse),
 		Known:     workspace.KnownList(),
+		StartWarm: spawnWarm,
 	}
 }
 
@@ -81,7 +85,7 @@ func (f *Factory) Workspace() (*workspace.Workspace, error) {
 	if errors.Is(err, workspace.ErrNotFound) {
 		msg := "not inside a dslearn workspace"
 		if known := f.Known.List(); len(known) > 0 {
-			msg += fmt.Sprintf(": your workspace is %s\n  cd %s\nor create a new one here with: dslearn init", known[0], known[0])
+			msg += fmt.Sprintf(": the workspace you used last is %s\n  cd %s\nor create a new one here with: dslearn init", known[0], known[0])
 		} else {
 			msg += "; create one with:\n  dslearn init ~/dslearn && cd ~/dslearn"
 		}
@@ -90,7 +94,17 @@ func (f *Factory) Workspace() (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, &EnvError{err}
 	}
+	f.used(w)
 	return w, nil
+}
+
+// used remembers w as the workspace last used, so that a command run
+// outside any workspace can say where it is. It is a convenience: failing
+// to record it (a read-only home) is not worth a message.
+func (f *Factory) used(w *workspace.Workspace) {
+	if known := f.Known.List(); len(known) == 0 || known[0] != w.Root {
+		_ = f.Known.Add(w.Root)
+	}
 }
 
 // OptionalWorkspace is the workspace if the current directory is in one, else nil.
@@ -99,7 +113,11 @@ func (f *Factory) OptionalWorkspace() *workspace.Workspace {
 	if err != nil {
 		return nil
 	}
-	w, _ := workspace.Find(wd)
+	w, err := workspace.Find(wd)
+	if err != nil {
+		return nil
+	}
+	f.used(w)
 	return w
 }
 

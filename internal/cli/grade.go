@@ -144,13 +144,36 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 	if ctx.Err() != nil {
 		return grader.ErrInterrupted
 	}
-	return werr
+	if werr != nil {
+		return werr
+	}
+	return ungraded(students)
+}
+
+// ungraded fails the run when a workspace could not be graded, so that a
+// CI job does not go green on a class nobody was graded in. Its row, already
+// written, says why.
+func ungraded(students []grader.Student) error {
+	n := 0
+	for _, s := range students {
+		if s.Err != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &EnvError{fmt.Errorf("%d of %d workspaces could not be graded; their rows say why", n, len(students))}
 }
 
 // gradeWorkspace grades every exercise a workspace holds, in one run.
 func gradeWorkspace(ctx context.Context, f *Factory, dir string, opts runner.Options) grader.Student {
 	s := grader.Student{Name: dir}
 	c, _ := f.Course()
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		s.Err = errors.New("does not exist")
+		return s
+	}
 	if _, err := os.Stat(filepath.Join(dir, ".dslearn", "workspace.json")); err != nil {
 		s.Err = fmt.Errorf("not a dslearn workspace (no .dslearn/workspace.json)")
 		return s

@@ -68,9 +68,6 @@ func initRun(o *InitOptions) error {
 	if err != nil {
 		return &EnvError{fmt.Errorf("creating the workspace: %w", err)}
 	}
-	if err := o.F.Known.Add(w.Root); err != nil {
-		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: warning: could not remember this workspace: %v\n", err)
-	}
 	out := o.F.IO.Out
 	fmt.Fprintf(out, "Created your workspace in %s (%d files", w.Root, len(res.Created))
 	if len(res.Kept) > 0 {
@@ -84,5 +81,10 @@ func initRun(o *InitOptions) error {
 	}
 	fmt.Fprintln(out, "  dslearn lesson 1")
 	fmt.Fprintf(out, "  dslearn check %s\n", c.Lessons[0].Slug)
+	if o.F.StartWarm != nil && o.F.StartWarm(o.F, w.Root) {
+		fmt.Fprintln(out)
+		fmt.Fprintln(out, "While you read, Go's build cache is being filled in the background, so that")
+		fmt.Fprintln(out, "your first check takes seconds, not a minute.")
+	}
 	return nil
 }

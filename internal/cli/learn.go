@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -26,23 +27,26 @@ type HintOptions struct {
 	F   *Factory
 	Ref string
 	All bool
+
+	fromMap bool // shown from the course map, where h is the key
 }
 
 // NewCmdHint builds `dslearn hint <slug>`.
 func NewCmdHint(f *Factory, runF func(*HintOptions) error) *cobra.Command {
 	opts := &HintOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "hint <number|slug>",
+		Use:   "hint [number|slug]",
 		Short: "Reveal the next hint for an exercise",
 		Long: `Reveal hints one level at a time: a nudge, then the key idea, then nearly
 the answer. Hints already seen are shown again above the new one; progress
-records how many you used.`,
+records how many you used. Without an exercise named, it uses the exercise
+of the current directory, else the first one you have not passed.`,
 		Example: `  dslearn hint consistent-hashing
   dslearn hint 3 --all`,
-		Args:              exactArgs(1, "name the exercise, such as: dslearn hint lamport-clocks"),
+		Args:              atMostOne("name one exercise, such as: dslearn hint lamport-clocks"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -60,29 +64,31 @@ func hintRun(o *HintOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	w := o.F.OptionalWorkspace()
+	l, err := lessonOrInferred(o.F, c, w, o.Ref, "hint")
 	if err != nil {
 		return err
 	}
 	if len(l.Hints) == 0 {
 		return &EnvError{fmt.Errorf("lesson %d, %s, has no hints yet", l.Number, l.Title)}
 	}
-	w := o.F.OptionalWorkspace()
-	shown := 0
+	next := func(used int) int { return min(len(l.Hints), max(used+1, btoi(o.All)*len(l.Hints))) }
+	shown := next(0)
+	var notRecorded error
 	if w != nil {
 		err := o.F.Progress(w).Update(func(p *progress.Progress) error {
 			e := p.Entry(l.Slug)
-			e.HintsUsed = min(len(l.Hints), max(e.HintsUsed+1, btoi(o.All)*len(l.Hints)))
+			e.HintsUsed = next(e.HintsUsed)
 			shown = e.HintsUsed
 			return nil
 		})
 		if err != nil {
-			return &EnvError{err}
-		}
-	} else {
-		shown = 1
-		if o.All {
-			shown = len(l.Hints)
+			// A hint is read, not written: show it from what can be read
+			// (a read-only workspace, a locked file), and say it was not kept.
+			notRecorded = err
+			if p, lerr := o.F.Progress(w).Load(); lerr == nil {
+				shown = next(p.Get(l.Slug).HintsUsed)
+			}
 		}
 	}
 	out := o.F.IO.Out
@@ -91,12 +97,19 @@ func hintRun(o *HintOptions) error {
 		fmt.Fprintf(out, "%s\n%s\n\n", st.bold.Render(fmt.Sprintf("Hint %d of %d: %s", i+1, len(l.Hints), hintNames[min(i, 2)])), wrap(l.Hints[i], min(o.F.IO.Width, 100)))
 	}
 	if shown < len(l.Hints) {
-		fmt.Fprintf(out, "Stuck still? Run dslearn hint %s again for the next one.\n", l.Slug)
+		if o.fromMap {
+			fmt.Fprintln(out, "Stuck still? Press h on this lesson again for the next one.")
+		} else {
+			fmt.Fprintf(out, "Stuck still? Run dslearn hint %s again for the next one.\n", l.Slug)
+		}
 	} else {
 		fmt.Fprintf(out, "That was the last hint. Re-read the lesson's exercise section with: dslearn lesson %d\n", l.Number)
 	}
-	if w == nil {
+	switch {
+	case w == nil:
 		fmt.Fprintln(o.F.IO.ErrOut, "dslearn: not in a workspace, so hints seen are not recorded")
+	case notRecorded != nil:
+		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: warning: this hint was not recorded in your progress: %v\n", notRecorded)
 	}
 	return nil
 }
@@ -152,16 +165,18 @@ type ResetOptions struct {
 func NewCmdReset(f *Factory, runF func(*ResetOptions) error) *cobra.Command {
 	opts := &ResetOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "reset <number|slug>",
+		Use:   "reset [number|slug]",
 		Short: "Restore an exercise's starting files, keeping yours as a backup",
 		Long: `Restore the starting files of an exercise. Everything in the exercise's
 directory is first copied to .dslearn/backups/<slug>-<time>/, so nothing is
-lost; your own *_test.go files stay where they are.`,
+lost; your own *_test.go files stay where they are. Without an exercise
+named, it uses the exercise of the current directory, else the first one
+you have not passed, and says which.`,
 		Example:           "  dslearn reset gossip",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn reset gossip"),
+		Args:              atMostOne("name one exercise, such as: dslearn reset gossip"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -176,21 +191,28 @@ func resetRun(o *ResetOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	w, err := o.F.Workspace()
+	if err != nil {
+		return err
+	}
+	l, err := lessonOrInferred(o.F, c, w, o.Ref, "reset")
 	if err != nil {
 		return err
 	}
 	if !c.HasExercise(l) {
 		return &EnvError{fmt.Errorf("lesson %d has no exercise yet", l.Number)}
 	}
-	w, err := o.F.Workspace()
-	if err != nil {
-		return err
-	}
 	dir := w.ExerciseDir(l)
-	backup := filepath.Join(w.StateDir(), "backups", l.Slug+"-"+o.F.Now().Format("20060102-150405"))
+	var backup string
 	if _, err := os.Stat(dir); err == nil {
-		if err := os.CopyFS(backup, os.DirFS(dir)); err != nil {
+		backup, err = newBackupDir(filepath.Join(w.StateDir(), "backups"), l.Slug+"-"+o.F.Now().Format("20060102-150405"))
+		if err == nil {
+			err = os.CopyFS(backup, os.DirFS(dir))
+		}
+		if err != nil {
+			if backup != "" {
+				os.RemoveAll(backup)
+			}
 			return &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dir), err)}
 		}
 		entries, _ := os.ReadDir(dir)
@@ -205,12 +227,33 @@ func resetRun(o *ResetOptions) error {
 	if err := writeStub(c, l, dir); err != nil {
 		return &EnvError{fmt.Errorf("restoring the starting files: %w (your files are in %s)", err, workspace.Rel(backup))}
 	}
-	if _, err := os.Stat(backup); err == nil {
+	if backup != "" {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\nYour version is kept in %s\n", l.StubDir(), workspace.Rel(backup))
 	} else {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\n", l.StubDir())
 	}
 	return nil
+}
+
+// newBackupDir creates a new directory in parent named name, or name-2,
+// name-3… when a backup of the same second exists, and returns its path.
+func newBackupDir(parent, name string) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", err
+	}
+	for i := 1; ; i++ {
+		p := filepath.Join(parent, name)
+		if i > 1 {
+			p += "-" + strconv.Itoa(i)
+		}
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || i >= 1000 {
+			return "", err
+		}
+	}
 }
 
 func writeStub(c *course.Course, l *course.Lesson, dir string) error {
@@ -247,16 +290,18 @@ type SolutionOptions struct {
 func NewCmdSolution(f *Factory, runF func(*SolutionOptions) error) *cobra.Command {
 	opts := &SolutionOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "solution <number|slug>",
+		Use:   "solution [number|slug]",
 		Short: "Show the reference solution of an exercise you have passed",
 		Long: `Show the reference solution, to compare with your own once your exercise
 has passed. Before that it asks for --force: reading it first takes away the
-part of the exercise where you learn the most.`,
+part of the exercise where you learn the most. Without an exercise named,
+it uses the exercise of the current directory, else the first one you have
+not passed.`,
 		Example:           "  dslearn solution lru-cache",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn solution lru-cache"),
+		Args:              atMostOne("name one exercise, such as: dslearn solution lru-cache"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Ref = argOrEmpty(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -272,7 +317,7 @@ func solutionRun(o *SolutionOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := findLesson(c, o.Ref)
+	l, err := lessonOrInferred(o.F, c, o.F.OptionalWorkspace(), o.Ref, "solution")
 	if err != nil {
 		return err
 	}
@@ -336,21 +381,21 @@ func plainSolution(md string) string {
 // NewCmdOpen builds `dslearn open <slug>`.
 func NewCmdOpen(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:               "open <number|slug>",
+		Use:               "open [number|slug]",
 		Short:             "Open an exercise's files in your editor ($VISUAL or $EDITOR)",
 		Example:           "  EDITOR=vim dslearn open 1",
-		Args:              exactArgs(1, "name the exercise, such as: dslearn open lamport-clocks"),
+		Args:              atMostOne("name one exercise, such as: dslearn open lamport-clocks"),
 		ValidArgsFunction: completeLessons(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.Course()
 			if err != nil {
 				return err
 			}
-			l, err := findLesson(c, args[0])
+			w, err := f.Workspace()
 			if err != nil {
 				return err
 			}
-			w, err := f.Workspace()
+			l, err := lessonOrInferred(f, c, w, argOrEmpty(args), "open")
 			if err != nil {
 				return err
 			}

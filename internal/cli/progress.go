@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dslearn/dslearn/internal/grader"
 	"github.com/spf13/cobra"
@@ -108,8 +109,14 @@ func progressRun(o *ProgressOptions) error {
 		return enc.Encode(doc)
 	}
 	st := newStyles(f.IO)
+	titleWidth := 0
 	for _, ch := range doc.Chapters {
-		fmt.Fprintf(out, "%-40s %s %d/%d\n", st.bold.Render(fmt.Sprintf("Chapter %d: %s", ch.Number, ch.Title)), bar(ch.Passed, ch.Total, 12, st.color), ch.Passed, ch.Total)
+		titleWidth = max(titleWidth, utf8.RuneCountInString(fmt.Sprintf("Chapter %d: %s", ch.Number, ch.Title)))
+	}
+	for _, ch := range doc.Chapters {
+		// Pad the title before styling it: escape codes have no width.
+		title := fmt.Sprintf("%-*s", titleWidth, fmt.Sprintf("Chapter %d: %s", ch.Number, ch.Title))
+		fmt.Fprintf(out, "%s %s %d/%d\n", st.bold.Render(title), bar(ch.Passed, ch.Total, 12, st.color), ch.Passed, ch.Total)
 		for _, e := range ch.Exercises {
 			fmt.Fprintf(out, "  %s %2d %-20s %s\n", stateMark(e.State, st), e.Lesson, e.Slug, describe(e))
 		}

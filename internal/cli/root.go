@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -21,11 +24,13 @@ const exitCodesHelp = `Exit codes:
   0    success; every check passed
   1    a check failed
   2    the command line was wrong (unknown command, flag or lesson)
-  3    the command could not run (no Go toolchain, no workspace, broken course or state)
+  3    the command could not run (no Go toolchain, no workspace, broken course or state;
+       for grade: a workspace that could not be graded)
   130  interrupted`
 
 // NewCmdRoot builds the dslearn command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "dslearn",
 		Short: "Learn distributed systems by implementing them",
@@ -36,17 +41,32 @@ Go, and a hidden test suite judges your code.`,
   dslearn lesson 1            read the first lesson
   dslearn check lamport-clocks
   dslearn progress`,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion {
+				return versionRun(f)
+			}
 			if f.IO.Interactive() {
 				return mapRun(cmd.Context(), f)
 			}
 			return welcomeRun(f)
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err, Help: true} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// "dslearn lesson -1" is a lesson number, not a flag.
+		if m := negativeRE.FindStringSubmatch(err.Error()); m != nil {
+			n := "?"
+			if c, cerr := f.Course(); cerr == nil {
+				n = strconv.Itoa(len(c.Lessons))
+			}
+			return &UsageError{Err: fmt.Errorf("%w -%s: lessons are numbered 1 to %s; see: dslearn list", course.ErrUnknownLesson, m[1], n)}
+		}
+		return &UsageError{Err: err, Help: true}
+	})
+	root.SuggestionsMinimumDistance = 2
+	root.Flags().BoolVar(&showVersion, "version", false, "print the version (the same as: dslearn version)")
 	root.PersistentFlags().StringVar(&f.CourseDir, "course", f.CourseDir, "use the course in `DIR` instead of the built-in one (or set "+EnvCourse+")")
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.AddCommand(
@@ -66,10 +86,28 @@ Go, and a hidden test suite judges your code.`,
 		NewCmdGrade(f),
 		NewCmdClassroom(f),
 		NewCmdVersion(f),
+		NewCmdWarm(f),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
+
+// unknownCommand rejects arguments to the bare command, suggesting the
+// command that was probably meant ("chek" → check), as gh does. cobra only
+// suggests when the root has no argument validator, and this one needs one.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return &UsageError{Err: errors.New(msg), Help: true}
+}
+
+// negativeRE matches pflag's error for a negative number given as an argument.
+var negativeRE = regexp.MustCompile(`^unknown shorthand flag: '\d' in -(\d+)$`)
 
 // completeLessons completes lesson numbers and slugs.
 func completeLessons(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -137,7 +175,7 @@ func welcomeRun(f *Factory) error {
 	fmt.Fprintln(out)
 	if w == nil {
 		if known := f.Known.List(); len(known) > 0 {
-			fmt.Fprintf(out, "Your workspace is %s. Continue there:\n  cd %s && dslearn next\n", known[0], known[0])
+			fmt.Fprintf(out, "The workspace you used last is %s. Continue there:\n  cd %s && dslearn next\n", known[0], known[0])
 			return nil
 		}
 		fmt.Fprintln(out, "Start by creating your workspace, then read the first lesson:")
@@ -189,31 +227,69 @@ func stateOf(c *course.Course, l *course.Lesson, p *progress.Progress) string {
 // NewCmdVersion prints the version.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print dslearn's version",
+		Use:   "version",
+		Short: "Print dslearn's version, commit and course",
+		Long: `Print dslearn's module version, the commit and commit time it was built
+from (go stamps them when it builds from a git checkout), whether that
+checkout had uncommitted changes, the Go version and platform, and the
+course in use. The same as dslearn --version.`,
 		Example: "  dslearn version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(f.IO.Out, "dslearn %s\n", versionString())
-			return nil
+			return versionRun(f)
 		},
 	}
 }
 
+func versionRun(f *Factory) error {
+	bi, _ := debug.ReadBuildInfo()
+	c, err := f.Course()
+	if err != nil {
+		c = nil // the version is still worth printing with a broken course
+	}
+	_, err = io.WriteString(f.IO.Out, versionText(bi, c))
+	return err
+}
+
+// versionText describes a build: the module version, the commit and its
+// time from go's VCS stamping, the toolchain, and the course.
+func versionText(bi *debug.BuildInfo, c *course.Course) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dslearn %s\n", versionString())
+	if bi != nil {
+		set := map[string]string{}
+		for _, s := range bi.Settings {
+			set[s.Key] = s.Value
+		}
+		if rev := set["vcs.revision"]; rev != "" {
+			line := "commit " + rev
+			if t := set["vcs.time"]; t != "" {
+				line += " (" + t + ")"
+			}
+			if set["vcs.modified"] == "true" {
+				line += ", with uncommitted changes"
+			}
+			b.WriteString(line + "\n")
+		} else {
+			b.WriteString("commit unknown (built outside a git checkout, or with -buildvcs=false)\n")
+		}
+		fmt.Fprintf(&b, "built with %s for %s/%s\n", bi.GoVersion, runtime.GOOS, runtime.GOARCH)
+	}
+	if c != nil {
+		fmt.Fprintf(&b, "course: %s (%s; manifest version %d, %d lessons)\n", c.Title, c.Source, c.Version, len(c.Lessons))
+	}
+	return b.String()
+}
+
+// versionString is the module version: set at link time, else from the
+// build information (a tag or a pseudo-version when built from a git
+// checkout with Go 1.24 or newer; "(devel)" otherwise).
 func versionString() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
-		}
-		if v != "" {
-			return v
-		}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
 	}
 	return "(devel)"
 }

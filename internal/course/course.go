@@ -4,12 +4,12 @@
 package course
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -344,6 +344,9 @@ func Load(fsys fs.FS, source string) (*Course, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
 	}
+	if err := c.refuseLinks(fsys); err != nil {
+		return nil, fmt.Errorf("course %s: %w", source, err)
+	}
 	c.FS, c.Source = fsys, source
 	if err := c.checkGlossaryUse(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
@@ -351,17 +354,62 @@ func Load(fsys fs.FS, source string) (*Course, error) {
 	return c, nil
 }
 
-// Parse decodes and validates a manifest. Unknown fields are errors.
+// refuseLinks fails on any symbolic link among the files the course uses:
+// a link could make a lesson, a stub or a suite read a file from outside the
+// course (a lesson that renders /etc/passwd, an init that copies it into a
+// workspace). Links are refused, never followed, so that what the manifest
+// names is what is read.
+func (c *Course) refuseLinks(fsys fs.FS) error {
+	roots := []string{"content", "exercises", "solutions"}
+	for _, l := range c.Lessons {
+		roots = append(roots, path.Dir(l.File))
+	}
+	roots = append(roots, c.WorkspaceFiles...)
+	roots = append(roots, c.GradingFiles...)
+	seen := map[string]bool{}
+	for _, root := range roots {
+		if seen[root] || root == "." {
+			continue
+		}
+		seen[root] = true
+		if p := linkOnPath(fsys, root); p != "" {
+			return fmt.Errorf("%s is a symbolic link; a course may not contain links (they could point outside it): replace it with the file or directory itself", p)
+		}
+		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == root && errors.Is(err, fs.ErrNotExist) {
+					return fs.SkipDir // a part the course does not have yet
+				}
+				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				return fmt.Errorf("%s is a symbolic link; a course may not contain links (they could point outside it): replace it with the file or directory itself", p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Parse decodes and validates a manifest. Errors name the manifest line
+// of the offending node and the fields in the author's terms; unknown fields
+// are errors.
 func Parse(data []byte) (*Course, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, syntaxError(data, err)
+	}
+	if err := checkFields(&root); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var c Course
-	if err := dec.Decode(&c); err != nil {
-		return nil, cleanYAMLError(err)
+	if len(root.Content) > 0 {
+		if err := root.Content[0].Decode(&c); err != nil {
+			return nil, cleanYAMLError(err)
+		}
 	}
 	recordLines(&root, &c)
 	if err := c.validate(); err != nil {
@@ -370,14 +418,163 @@ func Parse(data []byte) (*Course, error) {
 	return &c, nil
 }
 
-// cleanYAMLError drops yaml.v3's "yaml: unmarshal errors:" preamble so the
-// message reads "line 12: field foo not found in type course.Lesson".
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// syntaxError reports a YAML syntax error at the line where the text stops
+// being valid YAML. yaml.v3 names the line where the enclosing list or
+// mapping began (line 29 for a bad indentation on line 42), so the first
+// line whose prefix of the file fails to parse is found here, and the
+// enclosing line is kept as context.
+func syntaxError(data []byte, err error) error {
+	msg := err.Error()
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return errors.New(strings.TrimPrefix(msg, "yaml: "))
+	}
+	what := msg[len(m[0]):]
+	context, _ := strconv.Atoi(m[1])
+	lines := strings.SplitAfter(string(data), "\n")
+	for k := 1; k <= len(lines); k++ {
+		var n yaml.Node
+		if yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &n) == nil {
+			continue
+		}
+		if k > context {
+			return fmt.Errorf("line %d: %s (in the block that starts on line %d)", k, what, context)
+		}
+		break
+	}
+	return fmt.Errorf("line %d: %s", context, what)
+}
+
+// fieldNames lists the YAML field names of a struct type, in order.
+func fieldNames(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// checkFields rejects unknown fields, naming the line, the field and where
+// it is ("in lesson 3"), and listing the fields that are known there.
+func checkFields(root *yaml.Node) error {
+	if len(root.Content) == 0 {
+		return errors.New("the manifest is empty")
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: the manifest must be a mapping of fields (%s)", doc.Line, strings.Join(fieldNames(reflect.TypeOf(Course{})), ", "))
+	}
+	var errs []error
+	check := func(m *yaml.Node, t reflect.Type, where string) {
+		known := fieldNames(t)
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			if !slices.Contains(known, k.Value) {
+				errs = append(errs, fmt.Errorf("line %d: unknown field %q in %s; known fields: %s", k.Line, k.Value, where, strings.Join(known, ", ")))
+			}
+		}
+	}
+	check(doc, reflect.TypeOf(Course{}), "the course")
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i].Value, doc.Content[i+1]
+		// Lists of records (chapters, lessons, the glossary): check each item.
+		t := listItemType(reflect.TypeOf(Course{}), key)
+		if t == nil {
+			continue
+		}
+		if val.Kind != yaml.SequenceNode {
+			if val.Tag != "!!null" {
+				errs = append(errs, fmt.Errorf("line %d: %s must be a list (each item starting with \"- \")", val.Line, key))
+			}
+			continue
+		}
+		for j, item := range val.Content {
+			where := fmt.Sprintf("%s %d", itemName(key), j+1)
+			if item.Kind != yaml.MappingNode {
+				errs = append(errs, fmt.Errorf("line %d: %s must be a mapping of fields (%s)", item.Line, where, strings.Join(fieldNames(t), ", ")))
+				continue
+			}
+			check(item, t, where)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// listItemType is the struct type of the items of the list field named
+// name in t, or nil if that field is not a list of structs.
+func listItemType(t reflect.Type, name string) reflect.Type {
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag != name {
+			continue
+		}
+		ft := t.Field(i).Type
+		if ft.Kind() != reflect.Slice {
+			return nil
+		}
+		e := ft.Elem()
+		if e.Kind() == reflect.Pointer {
+			e = e.Elem()
+		}
+		if e.Kind() != reflect.Struct {
+			return nil
+		}
+		return e
+	}
+	return nil
+}
+
+// itemName names one item of a list field: "lesson", "chapter", "glossary entry".
+func itemName(list string) string {
+	if list == "glossary" {
+		return "glossary entry"
+	}
+	return strings.TrimSuffix(list, "s")
+}
+
+var typeErrorRE = regexp.MustCompile("^(line \\d+: )cannot unmarshal !!\\w+ `(.*)` into (.+)$")
+
+// authorTypes names Go types the way a manifest author thinks of them.
+var authorTypes = map[string]string{
+	"int":              "a whole number",
+	"string":           "text",
+	"bool":             "true or false",
+	"*bool":            "true or false",
+	"[]string":         "a list of text",
+	"[]course.Chapter": "a list of chapters",
+	"[]*course.Lesson": "a list of lessons",
+	"course.Chapter":   "a chapter (number and title)",
+	"*course.Lesson":   "a lesson",
+	"*course.Term":     "a glossary entry",
+	"[]*course.Term":   "a list of glossary entries",
+	"course.Course":    "the course's fields",
+}
+
+// cleanYAMLError turns yaml.v3's decoding errors into the author's terms:
+// "line 12: "abc" is not a whole number" instead of "cannot unmarshal !!str
+// `abc` into int".
 func cleanYAMLError(err error) error {
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
+	if !errors.As(err, &te) {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		if sm := typeErrorRE.FindStringSubmatch(m); sm != nil {
+			want, ok := authorTypes[sm[3]]
+			if !ok {
+				want = strings.ReplaceAll(sm[3], "course.", "")
+			}
+			msgs[i] = fmt.Sprintf("%s%q is not %s", sm[1], sm[2], want)
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // recordLines remembers the manifest line of each lesson for error messages.
@@ -526,6 +723,27 @@ func (c *Course) checkGlossaryUse() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// linkOnPath returns the first component of the slash path p that is a
+// symbolic link, or "". fs.WalkDir follows a link at its root, so each
+// component is looked up in its parent's listing, which does not.
+func linkOnPath(fsys fs.FS, p string) string {
+	dir := "."
+	for _, name := range strings.Split(p, "/") {
+		entries, err := fs.ReadDir(fsys, dir)
+		if err != nil {
+			return ""
+		}
+		next := path.Join(dir, name)
+		for _, e := range entries {
+			if e.Name() == name && e.Type()&fs.ModeSymlink != 0 {
+				return next
+			}
+		}
+		dir = next
+	}
+	return ""
 }
 
 // validateImports refuses an allowlist entry that would hand learner code a

@@ -19,6 +19,11 @@ type Lesson struct {
 	Chapter string
 	// State is the exercise's state ("passed", "failing", "not started", …).
 	State string
+	// Passed is set when the exercise has ever passed (it counts towards
+	// the overall progress even if it fails now).
+	Passed bool
+	// Next marks the first exercise not passed yet.
+	Next bool
 }
 
 // Kind is what the learner chose to do.
@@ -122,6 +127,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.styles.title.Render(m.title) + "\n")
+	passed := 0
+	for _, l := range m.lessons {
+		if l.Passed {
+			passed++
+		}
+	}
+	if len(m.lessons) > 0 {
+		b.WriteString(m.styles.faint.Render(fmt.Sprintf("%d of %d exercises passed (%d%%)", passed, len(m.lessons), passed*100/len(m.lessons))) + "\n")
+	}
 	chapter := ""
 	for i, l := range m.lessons {
 		if l.Chapter != chapter {
@@ -132,7 +146,11 @@ func (m Model) View() string {
 		if i == m.cursor {
 			row = m.styles.cursor.Render(row)
 		}
-		b.WriteString(" " + row + "  " + m.state(l.State) + "\n")
+		next := ""
+		if l.Next {
+			next = "  " + m.styles.chapter.Render("← next")
+		}
+		b.WriteString(" " + row + "  " + m.state(l.State) + next + "\n")
 	}
 	b.WriteString("\n" + m.styles.help.Render("↑/↓ move · enter read · c check · h hint · w watch · q quit") + "\n")
 	return b.String()

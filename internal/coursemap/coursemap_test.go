@@ -9,9 +9,9 @@ import (
 
 func lessons() []Lesson {
 	return []Lesson{
-		{1, "lamport-clocks", "Lamport clocks", "1 Clocks", "passed"},
-		{2, "vector-clocks", "Vector clocks", "1 Clocks", "failing"},
-		{3, "consistent-hashing", "Consistent hashing", "2 Data", "not started"},
+		{Number: 1, Slug: "lamport-clocks", Title: "Lamport clocks", Chapter: "1 Clocks", State: "passed", Passed: true},
+		{Number: 2, Slug: "vector-clocks", Title: "Vector clocks", Chapter: "1 Clocks", State: "failing", Next: true},
+		{Number: 3, Slug: "consistent-hashing", Title: "Consistent hashing", Chapter: "2 Data", State: "not started"},
 	}
 }
 
@@ -63,6 +63,18 @@ func TestViewShowsChaptersStatesAndKeys(t *testing.T) {
 	for _, want := range []string{"1 Clocks", "2 Data", "Lamport clocks", "passed", "failing", "not started", "c check", "q quit"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestViewShowsOverallProgressAndTheNextExercise(t *testing.T) {
+	v := New("Course", lessons(), 1).View()
+	if !strings.Contains(v, "1 of 3 exercises passed (33%)") {
+		t.Errorf("no overall progress:\n%s", v)
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if strings.Contains(line, "next") != strings.Contains(line, "Vector clocks") {
+			t.Errorf("the next marker is not on the next exercise alone: %q", line)
 		}
 	}
 }

@@ -15,6 +15,10 @@ type Style struct {
 	Pass, Fail, Faint, Bold func(string) string
 	// Symbols selects ✓ ✗ · marks instead of PASS FAIL TODO words.
 	Symbols bool
+	// Width, when positive, is the terminal's width: prose is wrapped at
+	// word boundaries to it (a word longer than a line is kept whole), so
+	// that the terminal does not cut words ("check a / gain").
+	Width int
 }
 
 func (s Style) apply(f func(string) string, text string) string {
@@ -107,30 +111,86 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 		if c.Status != Fail || state == NotStarted {
 			continue
 		}
-		msg := Printable(c.Message)
+		msg := Printable(dropEchoedLabels(c.Message))
 		if c.NotImplemented {
 			msg = firstLine(msg)
 		}
 		if msg != "" {
-			fmt.Fprintln(w, indent(limitLines(msg, maxMessageLines), "      "))
+			fmt.Fprintln(w, wrapText(indent(limitLines(msg, maxMessageLines), "      "), st.Width))
 		}
 		if c.Seed != 0 && !c.NotImplemented {
 			fmt.Fprintln(w, st.apply(st.Faint, fmt.Sprintf("      seed %d · replay: %s", c.Seed, Replay(l.Slug, c.Name, c.Seed))))
 		}
 	}
 	if g.Problem != "" {
-		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), Printable(g.Problem))
+		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), strings.TrimPrefix(wrapText("! "+Printable(g.Problem), st.Width), "! "))
 	}
 	passed, total := g.Counts()
 	fmt.Fprintln(w)
+	// The summary is wrapped as plain text; its first word is styled after.
+	summary := func(word, styled, rest string) {
+		fmt.Fprintln(w, styled+strings.TrimPrefix(wrapText(word+rest, st.Width), word))
+	}
 	switch state {
 	case Passed:
-		fmt.Fprintf(w, "%s all %d checks pass (%s). Compare with the reference: dslearn solution %s\n", st.apply(st.Pass, "Passed:"), total, round(g.Elapsed), l.Slug)
+		summary("Passed:", st.apply(st.Pass, "Passed:"), fmt.Sprintf(" all %d checks pass (%s). Compare with the reference: dslearn solution %s", total, round(g.Elapsed), l.Slug))
 	case NotStarted:
-		fmt.Fprintf(w, "Not started: all %d checks say \"not implemented yet\". Implement the functions in %s/, then check again.\n", total, l.StubDir())
+		summary("Not", "Not", fmt.Sprintf(" started: all %d checks say \"not implemented yet\". Implement the functions in %s/, then check again.", total, l.StubDir()))
 	default:
-		fmt.Fprintf(w, "%s %d of %d checks passed (%s)\n", st.apply(st.Fail, "Failing:"), passed, total, round(g.Elapsed))
+		summary("Failing:", st.apply(st.Fail, "Failing:"), fmt.Sprintf(" %d of %d checks passed (%s)", passed, total, round(g.Elapsed)))
 	}
+}
+
+// wrapText wraps each line of s longer than width at spaces, continuing at
+// the line's own indentation. A word longer than a line (a value, a path) is
+// kept whole. Width 0 leaves s as it is.
+func wrapText(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	var out []string
+	for _, line := range lines {
+		if utf8.RuneCountInString(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		cur, n := indent, utf8.RuneCountInString(indent)
+		empty := true
+		for _, word := range strings.Split(strings.TrimLeft(line, " "), " ") {
+			wn := utf8.RuneCountInString(word)
+			if !empty && n+1+wn > width {
+				out = append(out, cur)
+				cur, n, empty = indent, utf8.RuneCountInString(indent), true
+			}
+			if !empty {
+				cur += " "
+				n++
+			}
+			cur += word
+			n += wn
+			empty = false
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
+}
+
+// dropEchoedLabels removes a subtest's label line ("message beyond 32
+// bits:") when the line after it already starts with the same words, so
+// that a failure does not say its label twice.
+func dropEchoedLabels(msg string) string {
+	lines := strings.Split(msg, "\n")
+	out := lines[:0:0]
+	for i, line := range lines {
+		label := strings.TrimSpace(line)
+		if strings.HasSuffix(label, ":") && i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), label+" ") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // WriteChapterTable writes the per-chapter summary of many graded exercises.
@@ -264,7 +324,7 @@ func JSON(gs []*Graded) ReportJSON {
 			cj := CheckJSON{Name: c.Name, Title: c.Title, Status: c.Status, Seed: c.Seed,
 				NotImplemented: c.NotImplemented, DurationMS: c.Duration.Milliseconds()}
 			if c.Status == Fail {
-				cj.Message = c.Message
+				cj.Message = dropEchoedLabels(c.Message)
 			}
 			if c.Seed != 0 {
 				cj.Replay = Replay(g.Lesson.Slug, c.Name, c.Seed)

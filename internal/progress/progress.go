@@ -11,8 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dslearn/dslearn/internal/workspace"
@@ -114,7 +117,54 @@ func (s *Store) Load() (*Progress, error) {
 			delete(got.Exercises, slug)
 		}
 	}
+	if fixed := Normalize(&got); len(fixed) > 0 && s.Notice != nil {
+		s.Notice(fmt.Sprintf("your progress file holds values dslearn never writes; they are read as corrected, and saved so at the next check:\n  %s", strings.Join(fixed, "\n  ")))
+	}
 	return &got, nil
+}
+
+// Normalize corrects values dslearn never writes (a hand-edited or damaged
+// file), so that no view shows a row that contradicts its chapter's count:
+// a pass needs its date, counts are not negative, and the state is one of
+// the three the grader gives. The rest of the file is kept. It returns one
+// description per correction, sorted by slug.
+func Normalize(p *Progress) []string {
+	var out []string
+	for _, slug := range slices.Sorted(maps.Keys(p.Exercises)) {
+		e := p.Exercises[slug]
+		var fixes []string
+		for _, n := range []struct {
+			name string
+			v    *int
+		}{{"attempts", &e.Attempts}, {"checks_passed", &e.ChecksPassed}, {"checks_total", &e.ChecksTotal}, {"hints_used", &e.HintsUsed}} {
+			if *n.v < 0 {
+				fixes = append(fixes, fmt.Sprintf("%s %d read as 0", n.name, *n.v))
+				*n.v = 0
+			}
+		}
+		if e.ChecksPassed > e.ChecksTotal {
+			fixes = append(fixes, fmt.Sprintf("checks_passed %d read as %d, the number of checks", e.ChecksPassed, e.ChecksTotal))
+			e.ChecksPassed = e.ChecksTotal
+		}
+		switch e.State {
+		case "", "not started", "failing", "passed":
+		default:
+			to := "failing"
+			if e.Attempts == 0 {
+				to = "not started"
+			}
+			fixes = append(fixes, fmt.Sprintf("state %q read as %q", e.State, to))
+			e.State = to
+		}
+		if e.State == "passed" && e.PassedAt == nil {
+			fixes = append(fixes, `state "passed" without a date (passed_at) read as "failing" (check it again to record the pass)`)
+			e.State = "failing"
+		}
+		if len(fixes) > 0 {
+			out = append(out, slug+": "+strings.Join(fixes, ", "))
+		}
+	}
+	return out
 }
 
 func (s *Store) setAside(why string) error {
@@ -123,7 +173,7 @@ func (s *Store) setAside(why string) error {
 		return fmt.Errorf("the progress file %s cannot be read (%s) nor moved aside: %w", s.Path(), why, err)
 	}
 	if s.Notice != nil {
-		s.Notice(fmt.Sprintf("your progress file could not be read (%s); it was kept as %s and progress starts again from here", why, workspace.Rel(aside)))
+		s.Notice(fmt.Sprintf("your progress file could not be read (%s); it was kept as %s and progress starts again from here; run dslearn check --all to rebuild it (every exercise that passes is recorded again)", why, workspace.Rel(aside)))
 	}
 	return nil
 }

@@ -103,3 +103,35 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		t.Errorf("attempts = %d after 40 concurrent updates", got)
 	}
 }
+
+func TestNormalizeCorrectsImpossibleValues(t *testing.T) {
+	when := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		in   Exercise
+		want Exercise
+		fix  string
+	}{
+		{"passed without a date", Exercise{State: "passed", Attempts: 2}, Exercise{State: "failing", Attempts: 2}, `state "passed" without a date`},
+		{"negative attempts", Exercise{State: "failing", Attempts: -5}, Exercise{State: "failing"}, "attempts -5 read as 0"},
+		{"more checks passed than there are", Exercise{State: "failing", Attempts: 1, ChecksPassed: 999, ChecksTotal: 12}, Exercise{State: "failing", Attempts: 1, ChecksPassed: 12, ChecksTotal: 12}, "checks_passed 999 read as 12"},
+		{"unknown state, attempted", Exercise{State: "bogus-state", Attempts: 1}, Exercise{State: "failing", Attempts: 1}, `state "bogus-state" read as "failing"`},
+		{"unknown state, never attempted", Exercise{State: "bogus-state"}, Exercise{State: "not started"}, `read as "not started"`},
+		{"a real record", Exercise{State: "passed", Attempts: 3, ChecksPassed: 9, ChecksTotal: 9, PassedAt: &when}, Exercise{State: "passed", Attempts: 3, ChecksPassed: 9, ChecksTotal: 9, PassedAt: &when}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.in
+			p := &Progress{Version: 1, Exercises: map[string]*Exercise{"x": &e}}
+			fixes := Normalize(p)
+			if e.State != tc.want.State || e.Attempts != tc.want.Attempts || e.ChecksPassed != tc.want.ChecksPassed || (e.PassedAt == nil) != (tc.want.PassedAt == nil) {
+				t.Errorf("Normalize: %+v, want %+v", e, tc.want)
+			}
+			switch {
+			case tc.fix == "" && len(fixes) != 0:
+				t.Errorf("Normalize changed a valid record: %q", fixes)
+			case tc.fix != "" && (len(fixes) != 1 || !strings.Contains(fixes[0], tc.fix) || !strings.HasPrefix(fixes[0], "x: ")):
+				t.Errorf("Normalize said %q, want one message about x containing %q", fixes, tc.fix)
+			}
+		})
+	}
+}

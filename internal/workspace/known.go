@@ -7,9 +7,10 @@ import (
 	"slices"
 )
 
-// Known is the list of workspaces created on this machine, most recent
-// first, kept in the user's config directory so that a command run outside
-// a workspace can say where the learner's workspace is.
+// Known is the list of workspaces last used on this machine (a command
+// run inside them), most recent first, kept in the user's config directory
+// so that a command run outside a workspace can say where the learner's
+// workspace is. Creating a workspace does not count as using it.
 type Known struct {
 	path string
 }
@@ -51,7 +52,7 @@ func (k *Known) List() []string {
 	return out
 }
 
-// Add records root as the most recent workspace. Failing to record it is
+// Add records root as the workspace used last. Failing to record it is
 // not worth failing a command for, so errors are returned for the caller
 // to ignore or report.
 func (k *Known) Add(root string) error {

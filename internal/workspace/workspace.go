@@ -57,6 +57,23 @@ func Find(dir string) (*Workspace, error) {
 	}
 }
 
+// CheckMarker reads the workspace's marker file and reports what is wrong
+// with it: not JSON, or without a format version.
+func CheckMarker(w *Workspace) error {
+	data, err := os.ReadFile(filepath.Join(w.StateDir(), markerFile))
+	if err != nil {
+		return err
+	}
+	var m Marker
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("%s/%s is not valid JSON (%v)", MarkerDir, markerFile, err)
+	}
+	if m.Version < 1 {
+		return fmt.Errorf("%s/%s has no format version", MarkerDir, markerFile)
+	}
+	return nil
+}
+
 // StateDir is the workspace's .dslearn directory.
 func (w *Workspace) StateDir() string { return filepath.Join(w.Root, MarkerDir) }
 
@@ -144,6 +161,10 @@ func Files(c *course.Course) (map[string][]byte, error) {
 		return fs.WalkDir(c.FS, dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Never follow a link out of the course into a workspace.
+				return fmt.Errorf("%s is a symbolic link; a course may not contain links", p)
 			}
 			if d.IsDir() || strings.HasSuffix(p, "_test.go") {
 				return nil
