@@ -106,15 +106,18 @@ func TestGradeWritesRowsInCommandLineOrderWithOneJob(t *testing.T) {
 	for _, name := range []string{"zoe", "adam", "mia"} {
 		dirs = append(dirs, t.TempDir()+"/"+name) // not workspaces: graded at once, with an error
 	}
-	if err := gradeRun(context.Background(), &GradeOptions{F: f, Dirs: dirs, Jobs: 1}); err != nil {
-		t.Fatal(err)
+	// No workspace could be graded: an error (exit 3), after every row.
+	err := gradeRun(context.Background(), &GradeOptions{F: f, Dirs: dirs, Jobs: 1})
+	var envErr *EnvError
+	if !errors.As(err, &envErr) || !strings.Contains(err.Error(), "3 of 3 workspaces could not be graded") {
+		t.Errorf("err = %v, want the ungraded workspaces counted", err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("%d rows, %v:\n%s", len(rows), err, out.String())
 	}
 	for i, dir := range dirs {
-		if rows[i+1][0] != dir || rows[i+1][6] != "not a dslearn workspace (no .dslearn/workspace.json)" {
+		if rows[i+1][0] != dir || rows[i+1][6] != "does not exist" {
 			t.Errorf("row %d: %v, want %s first, with its error", i+1, rows[i+1], dir)
 		}
 	}

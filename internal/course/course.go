@@ -542,6 +542,7 @@ var typeErrorRE = regexp.MustCompile("^(line \\d+: )cannot unmarshal !!\\w+ `(.*
 // authorTypes names Go types the way a manifest author thinks of them.
 var authorTypes = map[string]string{
 	"int":              "a whole number",
+	"float64":          "a number",
 	"string":           "text",
 	"bool":             "true or false",
 	"*bool":            "true or false",

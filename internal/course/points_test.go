@@ -30,7 +30,7 @@ func TestPoints(t *testing.T) {
 		{extra: "    points: 2.5\n", want: 2.5},
 		{extra: "    points: -1\n", wantErr: `line 8: lesson "a" has points -1; give a positive number`},
 		{extra: "    points: .nan\n", wantErr: `has points NaN`},
-		{extra: "    points: ten\n", wantErr: "cannot unmarshal"},
+		{extra: "    points: ten\n", wantErr: `"ten" is not a number`},
 	} {
 		c, err := Parse([]byte(manifestHead + tc.extra))
 		if tc.wantErr != "" {
