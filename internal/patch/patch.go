@@ -159,8 +159,10 @@ func (e *HunkError) Unwrap() error { return e.Err }
 
 // Apply applies the patch to the files of base and returns the result: every
 // file of base, with the patched ones changed. A file the patch names that
-// base lacks, or a hunk whose lines do not match base, is an error naming
-// the file and the hunk (a *HunkError for the latter).
+// base lacks, or a hunk whose lines are not in base, is an error naming
+// the file and the hunk (a *HunkError for the latter). Like patch(1), a
+// hunk whose lines moved (a line was added above them) applies where they
+// are now.
 func (p *Patch) Apply(base fs.FS) (fs.FS, error) {
 	out := fstest.MapFS{}
 	err := fs.WalkDir(base, ".", func(name string, d fs.DirEntry, err error) error {
@@ -182,13 +184,82 @@ func (p *Patch) Apply(base fs.FS) (fs.FS, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: the diff changes a file that does not exist", f.OldName)
 		}
+		g := *f
+		g.TextFragments = relocate(orig.Data, f.TextFragments)
 		var dst bytes.Buffer
-		if err := gitdiff.Apply(&dst, bytes.NewReader(orig.Data), f); err != nil {
-			return nil, hunkError(f, err)
+		if err := gitdiff.Apply(&dst, bytes.NewReader(orig.Data), &g); err != nil {
+			return nil, hunkError(&g, err)
 		}
 		out[f.OldName] = &fstest.MapFile{Data: dst.Bytes(), Mode: 0o644}
 	}
 	return out, nil
+}
+
+// relocate moves each hunk whose lines are not where its @@ line says, but
+// are found elsewhere in src, to the nearest place they are, as patch(1)
+// and git apply do: a line added to the original above a hunk does not make
+// it stale, a change to the lines it shows does. A hunk that matches where
+// it says, or nowhere, is returned as it is, so that applying it reports
+// the conflict. The result is in the order of frags.
+func relocate(src []byte, frags []*gitdiff.TextFragment) []*gitdiff.TextFragment {
+	lines := strings.SplitAfter(string(src), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	matches := func(pre []string, at int64) bool {
+		if at < 0 || at+int64(len(pre)) > int64(len(lines)) {
+			return false
+		}
+		for i, l := range pre {
+			if lines[at+int64(i)] != l {
+				return false
+			}
+		}
+		return true
+	}
+	out := slices.Clone(frags)
+	order := make([]int, len(frags))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(frags[a].OldPosition, frags[b].OldPosition) })
+	var shift, next int64 // shift of the hunks so far; the first line a hunk may start at
+	for _, i := range order {
+		fr := frags[i]
+		if fr.OldPosition == 0 || fr.OldLines == 0 {
+			continue
+		}
+		var pre []string
+		for _, l := range fr.Lines {
+			if l.Old() {
+				pre = append(pre, l.Line)
+			}
+		}
+		want := fr.OldPosition - 1 + shift
+		at := int64(-1)
+		for d := int64(0); want-d >= next || want+d < int64(len(lines)); d++ {
+			if want-d >= next && matches(pre, want-d) {
+				at = want - d
+				break
+			}
+			if d > 0 && matches(pre, want+d) {
+				at = want + d
+				break
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		shift = at - (fr.OldPosition - 1)
+		if shift != 0 {
+			c := *fr
+			c.OldPosition += shift
+			c.NewPosition += shift
+			out[i] = &c
+		}
+		next = at + int64(len(pre))
+	}
+	return out
 }
 
 // hunkError names the hunk of f that err is about. gitdiff applies the hunks

@@ -183,6 +183,61 @@ func TestStaleHunkNamesFileAndHunk(t *testing.T) {
 	}
 }
 
+// TestHunksFollowMovedLines: like patch(1), a hunk applies where its lines
+// are now, so an original that grew or shrank elsewhere keeps its diffs.
+func TestHunksFollowMovedLines(t *testing.T) {
+	numbered := func(from, to int, change map[int]string) []string {
+		var ls []string
+		for i := from; i <= to; i++ {
+			if s, ok := change[i]; ok {
+				ls = append(ls, s)
+			} else {
+				ls = append(ls, fmt.Sprintf("line %d\n", i))
+			}
+		}
+		return ls
+	}
+	changes := map[int]string{10: "ten\n", 30: "thirty\n"}
+	old, wrong := numbered(1, 40, nil), numbered(1, 40, changes)
+	d := Create("x.go", []byte(strings.Join(old, "")), []byte(strings.Join(wrong, "")))
+	var file bytes.Buffer
+	if err := Write(&file, header, d); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(file.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := []string{"new a\n", "new b\n", "new c\n"}
+	cat := func(parts ...[]string) string {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(strings.Join(p, ""))
+		}
+		return b.String()
+	}
+	cases := []struct {
+		name       string
+		base, want string
+	}{
+		{"lines added at the top", cat(added, old), cat(added, wrong)},
+		{"lines removed at the top", cat(old[2:]), cat(wrong[2:])},
+		{"lines added between the hunks", cat(old[:20], added, old[20:]), cat(wrong[:20], added, wrong[20:])},
+		{"lines added at the top and removed between the hunks", cat(added, old[:18], old[22:]), cat(added, wrong[:18], wrong[22:])},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := p.Apply(fstest.MapFS{"x.go": {Data: []byte(tc.base)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := fs.ReadFile(out, "x.go"); string(got) != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestApplyToAMissingFile(t *testing.T) {
 	var file bytes.Buffer
 	if err := Write(&file, header, Create("gone.go", []byte(counter), []byte(counter+"// more\n"))); err != nil {
