@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dslearn/dslearn/internal/vet"
 )
 
 // ManifestPath is where the manifest lives inside a course.
@@ -27,14 +29,18 @@ const DefaultTimeout = 60 * time.Second
 
 // Course is a loaded, validated course.
 type Course struct {
-	Version        int       `yaml:"version"`
-	Title          string    `yaml:"title"`
-	Module         string    `yaml:"module"`
-	GoVersion      string    `yaml:"go"`
-	WorkspaceFiles []string  `yaml:"workspace_files"`
-	GradingFiles   []string  `yaml:"grading_files"`
-	Chapters       []Chapter `yaml:"chapters"`
-	Lessons        []*Lesson `yaml:"lessons"`
+	Version        int      `yaml:"version"`
+	Title          string   `yaml:"title"`
+	Module         string   `yaml:"module"`
+	GoVersion      string   `yaml:"go"`
+	WorkspaceFiles []string `yaml:"workspace_files"`
+	GradingFiles   []string `yaml:"grading_files"`
+	// Imports lists the packages every exercise's files may import; a
+	// lesson's own imports add to it. Learner files importing anything else
+	// are refused before they are built.
+	Imports  []string  `yaml:"imports"`
+	Chapters []Chapter `yaml:"chapters"`
+	Lessons  []*Lesson `yaml:"lessons"`
 
 	// FS holds every file of the course; paths in the manifest are relative to it.
 	FS fs.FS `yaml:"-"`
@@ -60,6 +66,8 @@ type Lesson struct {
 	Race *bool `yaml:"race,omitempty"`
 	// Timeout bounds one graded run (default DefaultTimeout).
 	Timeout Duration `yaml:"timeout,omitempty"`
+	// Imports adds packages this exercise may import to the course's list.
+	Imports []string `yaml:"imports,omitempty"`
 
 	line int
 }
@@ -99,6 +107,14 @@ func (l *Lesson) RunTimeout() time.Duration {
 		return time.Duration(l.Timeout)
 	}
 	return DefaultTimeout
+}
+
+// AllowedImports lists the packages lesson l's exercise may import: the
+// course's list and the lesson's own, sorted.
+func (c *Course) AllowedImports(l *Lesson) []string {
+	out := slices.Concat(c.Imports, l.Imports)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ChapterTitle returns the title of the lesson's chapter.
@@ -301,6 +317,7 @@ func (c *Course) validate() error {
 			bad(0, "path %q leaves the course directory", p)
 		}
 	}
+	c.validateImports(0, "the course", c.Imports, bad)
 	chapters := map[int]bool{}
 	for _, ch := range c.Chapters {
 		if chapters[ch.Number] {
@@ -333,11 +350,33 @@ func (c *Course) validate() error {
 		if !safePath(l.File) || !strings.HasSuffix(l.File, ".md") {
 			bad(l.line, "lesson %q: file %q must be a .md path inside the course", l.Slug, l.File)
 		}
+		c.validateImports(l.line, fmt.Sprintf("lesson %q", l.Slug), l.Imports, bad)
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateImports refuses an allowlist entry that would hand learner code a
+// way out of the exercise (vet.DeniedReason), and module packages other
+// than the workspace's own support code.
+func (c *Course) validateImports(line int, who string, imports []string, bad func(int, string, ...any)) {
+	for _, p := range imports {
+		if why := vet.DeniedReason(p); why != "" {
+			bad(line, "%s allows importing %q, which no exercise may import: %s", who, p, why)
+			continue
+		}
+		if rel, ok := strings.CutPrefix(p, c.Module+"/"); ok {
+			if !slices.Contains(c.WorkspaceFiles, rel) {
+				bad(line, "%s allows importing %q: of the course's own packages, exercises may import only the workspace files (%s)", who, p, strings.Join(c.WorkspaceFiles, ", "))
+			}
+			continue
+		}
+		if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+			bad(line, "%s allows importing %q: graded builds are offline, so exercises may import only the standard library and the course's workspace packages", who, p)
+		}
+	}
 }
 
 // safePath reports whether p is a relative slash path that stays inside the course.

@@ -48,6 +48,8 @@ type Check struct {
 
 	started bool
 	done    bool
+	runs    int // "run" events of the check itself: more than one is forged output
+	ends    int // pass/fail/skip events of the check itself
 	lastSub string
 	out     strings.Builder
 	cut     int
@@ -58,6 +60,9 @@ type Result struct {
 	Checks []*Check
 	// BuildFailed is set when the code (or the suite against it) did not compile.
 	BuildFailed bool
+	// Refused is set (with BuildFailed) when the learner's files were refused
+	// before building: BuildOutput says why, file by file.
+	Refused bool
 	// BuildOutput is the compiler's (or vet's) report, with the learner's paths.
 	BuildOutput string
 	// Problem, when set, says why the run as a whole is not trustworthy:
@@ -180,7 +185,11 @@ func (r *Result) handle(e event) {
 		r.BuildFailed = true
 	case "run":
 		if e.Test != "" {
-			r.check(e.Test).started = true
+			c := r.check(e.Test)
+			c.started = true
+			if !strings.Contains(e.Test, "/") {
+				c.runs++
+			}
 		}
 	case "output":
 		if e.Test == "" {
@@ -212,6 +221,7 @@ func (r *Result) handle(e event) {
 			return // a subtest: its parent carries the verdict
 		}
 		c.done = true
+		c.ends++
 		c.Status = Status(e.Action)
 		c.Duration = time.Duration(e.Elapsed * float64(time.Second))
 	}

@@ -56,6 +56,13 @@ const maxMessageLines = 40
 func WriteReport(w io.Writer, g *Graded, st Style) {
 	l := g.Lesson
 	fmt.Fprintf(w, "%s  %s\n", st.apply(st.Bold, l.Slug), st.apply(st.Faint, fmt.Sprintf("lesson %d: %s", l.Number, l.Title)))
+	if g.Refused {
+		fmt.Fprintf(w, "\n%s exercises/%s was not built: its files use what this exercise does not allow.\n\n", st.apply(st.Fail, "✗"), l.Slug)
+		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Change the files above, then check again. Your code runs inside the hidden suite, so it may import only what the exercise needs; the list is in the lesson's exercise section (dslearn lesson %d).\n", l.Number)
+		return
+	}
 	if g.BuildFailed {
 		fmt.Fprintf(w, "\n%s exercises/%s does not compile:\n\n", st.apply(st.Fail, "✗"), l.Slug)
 		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
@@ -125,6 +132,8 @@ func WriteChapterTable(w io.Writer, c *course.Course, gs []*Graded, st Style) {
 				mark = "FAIL"
 			}
 			switch s := g.State(); {
+			case g.Refused:
+				detail = "refused: uses what the exercise does not allow"
 			case g.BuildFailed:
 				detail = "does not compile"
 			case s == Passed:
