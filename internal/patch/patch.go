@@ -97,6 +97,7 @@ func Parse(data []byte) (*Patch, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no diff below the header: it changes nothing")
 	}
+	named := map[string]bool{}
 	for _, f := range files {
 		name := f.OldName
 		if name == "" {
@@ -111,21 +112,29 @@ func Parse(data []byte) (*Patch, error) {
 			return nil, fmt.Errorf("%q: a file in the diff must be named by a relative path inside the directory", name)
 		case len(f.TextFragments) == 0:
 			return nil, fmt.Errorf("%s: the diff has no hunk for it", name)
+		case named[name]:
+			return nil, fmt.Errorf("%s: the diff changes it twice; give all its hunks under one ---/+++ pair", name)
 		}
+		named[name] = true
 	}
 	return &Patch{Header: h, files: files}, nil
 }
 
 func parseHeader(preamble string) (Header, error) {
 	var h Header
+	seen := map[string]bool{}
 	for i, line := range strings.Split(preamble, "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		switch {
 		case strings.TrimSpace(line) == "":
+		case strings.HasPrefix(line, bugField) && seen[bugField], strings.HasPrefix(line, breaksField) && seen[breaksField]:
+			return h, fmt.Errorf("header line %d: a second %s line", i+1, line[:strings.Index(line, ":")+1])
 		case strings.HasPrefix(line, bugField):
 			h.Bug = strings.TrimSpace(strings.TrimPrefix(line, bugField))
+			seen[bugField] = true
 		case strings.HasPrefix(line, breaksField):
 			h.Breaks = strings.TrimSpace(strings.TrimPrefix(line, breaksField))
+			seen[breaksField] = true
 		default:
 			return h, fmt.Errorf("header line %d: %q is neither %q nor %q", i+1, line, bugField, breaksField)
 		}

@@ -266,6 +266,8 @@ func TestParseRejects(t *testing.T) {
 		{"a new file", "Bug: b.\nBreaks: r.\n\n--- /dev/null\n+++ y.go\n@@ -0,0 +1 @@\n+b\n", "y.go: the diff creates, deletes or renames a file"},
 		{"a deleted file", "Bug: b.\nBreaks: r.\n\n--- x.go\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n", "x.go: the diff creates, deletes or renames a file"},
 		{"a path outside the directory", "Bug: b.\nBreaks: r.\n\n--- ../x.go\n+++ ../x.go\n@@ -1 +1 @@\n-a\n+b\n", "a file in the diff must be named by a relative path"},
+		{"two Bug lines", "Bug: b.\nBug: c.\nBreaks: r.\n\n" + body, "header line 2: a second Bug: line"},
+		{"a file changed twice", "Bug: b.\nBreaks: r.\n\n" + body + body, "x.go: the diff changes it twice"},
 		{"a hunk whose counts are wrong", "Bug: b.\nBreaks: r.\n\n--- x.go\n+++ x.go\n@@ -1,3 +1,3 @@\n-a\n+b\n", "the diff:"},
 	}
 	for _, tc := range cases {
