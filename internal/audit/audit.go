@@ -1,7 +1,9 @@
 // Package audit proves that a course's exercises are sound: the stub builds
 // and fails every check with "not implemented yet", the reference solution
 // passes on many seeds, and every known-wrong implementation is rejected by
-// at least one check. `dslearn dev check` and the project's tests use it.
+// at least one check. A known-wrong implementation is a unified diff against
+// the solution (see package patch), applied in memory before it is graded.
+// `dslearn dev check` and the project's tests use it.
 package audit
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/grader"
+	"github.com/dslearn/dslearn/internal/patch"
 	"github.com/dslearn/dslearn/internal/runner"
 )
 
@@ -33,78 +36,107 @@ const (
 // Target is one implementation to run the suite against.
 type Target struct {
 	Kind Kind
-	// Name is the wrong implementation's directory name (empty otherwise).
+	// Name is the wrong implementation's name: its file name without .diff
+	// (empty otherwise).
 	Name string
-	// Dir is the implementation's directory in the course.
-	Dir string
-	// Bug is the wrong implementation's description, from its first line.
-	Bug string
+	// Path is where the implementation is in the course: the stub's or the
+	// solution's directory, or the wrong implementation's .diff file.
+	Path string
+	// Bug and Breaks are the wrong implementation's header: its bug in one
+	// sentence and the lesson rule that the bug breaks (empty when the file
+	// cannot be read; Files reports why).
+	Bug, Breaks string
 }
 
 // Targets lists what the audit of lesson l runs: the stub, the solution and
-// every known-wrong implementation.
+// every known-wrong implementation, content/wrong/<slug>/<name>.diff.
 func Targets(c *course.Course, l *course.Lesson) ([]Target, error) {
-	ts := []Target{{Kind: Stub, Dir: l.StubDir()}, {Kind: Solution, Dir: l.SolutionDir()}}
+	ts := []Target{{Kind: Stub, Path: l.StubDir()}, {Kind: Solution, Path: l.SolutionDir()}}
 	entries, err := fs.ReadDir(c.FS, l.WrongDir())
 	if err != nil {
-		return ts, nil // Verdict reports the missing wrong implementations.
+		return ts, nil // Files reports the missing wrong implementations.
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		name, ok := strings.CutSuffix(e.Name(), ".diff")
+		if !ok || e.IsDir() {
+			continue // Files reports it.
 		}
-		dir := path.Join(l.WrongDir(), e.Name())
-		ts = append(ts, Target{Kind: Wrong, Name: e.Name(), Dir: dir, Bug: bugOf(c.FS, dir)})
+		t := Target{Kind: Wrong, Name: name, Path: path.Join(l.WrongDir(), e.Name())}
+		if p, err := readPatch(c, t); err == nil {
+			t.Bug, t.Breaks = p.Header.Bug, p.Header.Breaks
+		}
+		ts = append(ts, t)
 	}
 	return ts, nil
 }
 
-// bugOf reads the "// Known wrong: …" line of a wrong implementation.
-func bugOf(fsys fs.FS, dir string) string {
-	entries, _ := fs.ReadDir(fsys, dir)
-	for _, e := range entries {
-		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.SplitN(string(data), "\n", 5) {
-			if s, ok := strings.CutPrefix(line, "// Known wrong: "); ok {
-				return strings.TrimSpace(s)
-			}
-		}
+func readPatch(c *course.Course, t Target) (*patch.Patch, error) {
+	data, err := fs.ReadFile(c.FS, t.Path)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	p, err := patch.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Path, err)
+	}
+	return p, nil
+}
+
+// Impl is the implementation t names, as the grader takes it: a directory
+// of the course, or for a wrong implementation, the reference solution with
+// its diff applied. A diff that no longer applies is an error naming the
+// file and the hunk.
+func Impl(c *course.Course, l *course.Lesson, t Target) (fs.FS, error) {
+	if t.Kind != Wrong {
+		return fs.Sub(c.FS, t.Path)
+	}
+	p, err := readPatch(c, t)
+	if err != nil {
+		return nil, err
+	}
+	solution, err := fs.Sub(c.FS, l.SolutionDir())
+	if err != nil {
+		return nil, err
+	}
+	impl, err := p.Apply(solution)
+	if err != nil {
+		return nil, fmt.Errorf("%s no longer applies to %s: %w", t.Path, l.SolutionDir(), err)
+	}
+	return impl, nil
 }
 
 // MinWrong is the least number of known-wrong implementations an exercise has.
 const MinWrong = 6
 
-// Files checks the exercise's layout: the solution and every wrong
-// implementation have exactly the stub's files, and there are enough wrong ones.
+// Files checks the exercise's layout without building anything: the
+// solution has exactly the stub's files, every known-wrong implementation is
+// a .diff file with a Bug and a Breaks line that applies to the solution,
+// and there are enough of them.
 func Files(c *course.Course, l *course.Lesson, targets []Target) []error {
 	var errs []error
 	stub, err := goFiles(c.FS, l.StubDir())
 	if err != nil {
 		return []error{fmt.Errorf("stub %s: %w", l.StubDir(), err)}
 	}
+	if solution, err := goFiles(c.FS, l.SolutionDir()); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", l.SolutionDir(), err))
+	} else if !slices.Equal(solution, stub) {
+		errs = append(errs, fmt.Errorf("%s has files %v; it must have the stub's files %v, file for file", l.SolutionDir(), solution, stub))
+	}
+	entries, _ := fs.ReadDir(c.FS, l.WrongDir())
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".diff") {
+			errs = append(errs, fmt.Errorf("%s: not a .diff file; a known-wrong implementation is one unified diff against the solution (make one with: dslearn dev wrong %s <name>)", path.Join(l.WrongDir(), e.Name()), l.Slug))
+		}
+	}
 	wrong := 0
 	for _, t := range targets {
-		if t.Kind == Wrong {
-			wrong++
-			if t.Bug == "" {
-				errs = append(errs, fmt.Errorf("%s: no \"// Known wrong: …\" line says what its bug is", t.Dir))
-			}
-		}
-		if t.Kind == Stub {
+		if t.Kind != Wrong {
 			continue
 		}
-		files, err := goFiles(c.FS, t.Dir)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", t.Dir, err))
-			continue
-		}
-		if !slices.Equal(files, stub) {
-			errs = append(errs, fmt.Errorf("%s has files %v; it must have the stub's files %v, file for file", t.Dir, files, stub))
+		wrong++
+		if _, err := Impl(c, l, t); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if wrong < MinWrong {
@@ -129,7 +161,7 @@ func goFiles(fsys fs.FS, dir string) ([]string, error) {
 
 // Run grades target t with the options an audit uses for its kind.
 func Run(ctx context.Context, c *course.Course, l *course.Lesson, t Target, race bool) (*grader.Graded, error) {
-	impl, err := fs.Sub(c.FS, t.Dir)
+	impl, err := Impl(c, l, t)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +178,7 @@ func Run(ctx context.Context, c *course.Course, l *course.Lesson, t Target, race
 func Verdict(t Target, g *grader.Graded) error {
 	r := g.Result
 	if r.BuildFailed {
-		return fmt.Errorf("%s does not build:\n%s", t.Dir, r.BuildOutput)
+		return fmt.Errorf("%s does not build:\n%s", t.Path, r.BuildOutput)
 	}
 	switch t.Kind {
 	case Stub:

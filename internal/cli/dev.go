@@ -22,12 +22,12 @@ import (
 func NewCmdDev(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Commands for course authors: scaffold and prove exercises",
+		Short: "Commands for course authors: scaffold, prove and break exercises",
 		Long: `Commands for instructors and course authors. They work on the course in
 --course DIR (or DSLEARN_COURSE); without it, on the course checkout that
 contains the current directory. See docs/authoring.md.`,
 	}
-	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f))
+	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f), NewCmdDevWrong(f, nil))
 	return cmd
 }
 
@@ -75,8 +75,8 @@ func NewCmdDevCheck(f *Factory) *cobra.Command {
 with file and line), every referenced file present, unique slugs and
 numbers. Then, for each exercise: the stub builds and fails every check with
 "not implemented yet", the reference solution passes on 50 seeds, and every
-known-wrong implementation in content/wrong/<slug>/ is rejected by at least
-one check. Exits 1 on any problem.`,
+known-wrong implementation, content/wrong/<slug>/<name>.diff, applies to the
+solution and is rejected by at least one check. Exits 1 on any problem.`,
 		Example: `  dslearn dev check
   dslearn dev check --course ./my-course raft-log`,
 		RunE: func(cmd *cobra.Command, args []string) error {

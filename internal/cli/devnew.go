@@ -9,7 +9,9 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/dslearn/dslearn/internal/audit"
 	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/patch"
 	"github.com/spf13/cobra"
 )
 
@@ -30,7 +32,7 @@ func NewCmdDevNew(f *Factory) *cobra.Command {
 		Short: "Scaffold a new lesson and its exercise",
 		Long: `Create every file of a new lesson, ready to edit, and its manifest entry:
 the lesson, the stub, the reference solution, a hidden suite, and one
-known-wrong implementation to copy from. The scaffold is a small working
+known-wrong implementation (a diff against the solution). The scaffold is a small working
 example (a counter), so that dslearn dev check runs on it at once and says
 what is still missing. See docs/authoring.md.`,
 		Example: `  dslearn dev new raft-log --chapter 3 --title "Raft's replicated log"
@@ -80,28 +82,42 @@ func devNewRun(o *DevNewOptions) error {
 	}
 	l := &course.Lesson{Slug: o.Slug}
 	d.File = fmt.Sprintf("lessons/%02d-%s.md", d.Number, d.Slug)
-	files := map[string]string{
+	templates := map[string]string{
 		d.File:                                lessonTmpl,
 		l.StubDir() + "/" + d.Package + ".go": stubTmpl,
-		l.SolutionDir() + "/" + d.Package + ".go":           solutionTmpl,
-		l.SuiteDir() + "/" + d.Package + "_test.go":         suiteTmpl,
-		l.WrongDir() + "/inc-adds-two/" + d.Package + ".go": wrongTmpl,
+		l.SolutionDir() + "/" + d.Package + ".go":   solutionTmpl,
+		l.SuiteDir() + "/" + d.Package + "_test.go": suiteTmpl,
 	}
+	files := map[string]string{}
+	for rel, text := range templates {
+		var b strings.Builder
+		if err := template.Must(template.New(rel).Parse(text)).Execute(&b, d); err != nil {
+			return err
+		}
+		files[rel] = b.String()
+	}
+	// The scaffold's known-wrong implementation, made the way dslearn dev
+	// wrong makes one: a diff against the solution.
+	solution := files[l.SolutionDir()+"/"+d.Package+".go"]
+	var wrong strings.Builder
+	err = patch.Write(&wrong, patch.Header{Bug: "Inc adds two instead of one.", Breaks: "Inc adds one to the counter and returns the new count."},
+		patch.Create(d.Package+".go", []byte(solution), []byte(strings.Replace(solution, "c.n++", "c.n += 2", 1))))
+	if err != nil {
+		return err
+	}
+	wrongFile := l.WrongDir() + "/inc-adds-two.diff"
+	files[wrongFile] = wrong.String()
 	for rel := range files {
 		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
 			return &UsageError{Err: fmt.Errorf("%s already exists; nothing was written", rel)}
 		}
 	}
 	for rel, text := range files {
-		var b strings.Builder
-		if err := template.Must(template.New(rel).Parse(text)).Execute(&b, d); err != nil {
-			return err
-		}
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return &EnvError{Err: err}
 		}
-		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			return &EnvError{Err: err}
 		}
 	}
@@ -110,10 +126,10 @@ func devNewRun(o *DevNewOptions) error {
 	}
 	out := o.F.IO.Out
 	fmt.Fprintf(out, "Created lesson %d, %s, in %s:\n", d.Number, d.Slug, dir)
-	for _, rel := range []string{d.File, l.StubDir() + "/", l.SolutionDir() + "/", l.SuiteDir() + "/", l.WrongDir() + "/inc-adds-two/", course.ManifestPath + " (new entry)"} {
+	for _, rel := range []string{d.File, l.StubDir() + "/", l.SolutionDir() + "/", l.SuiteDir() + "/", wrongFile, course.ManifestPath + " (new entry)"} {
 		fmt.Fprintf(out, "  %s\n", rel)
 	}
-	fmt.Fprintf(out, "\nThe scaffold is a small working counter. Replace it with your exercise, add\nat least %d known-wrong implementations and three hints, then prove it:\n  dslearn dev check %s\n", 6, d.Slug)
+	fmt.Fprintf(out, "\nThe scaffold is a small working counter. Replace it with your exercise, add\nthree hints and at least %d known-wrong implementations (each one made with\ndslearn dev wrong %s <name>), then prove it:\n  dslearn dev check %s\n", audit.MinWrong, d.Slug, d.Slug)
 	return nil
 }
 
@@ -221,24 +237,6 @@ type Counter struct {
 // Inc adds one to the counter and returns the new count.
 func (c *Counter) Inc() int {
 	c.n++
-	return c.n
-}
-
-// Value returns the count without changing it.
-func (c *Counter) Value() int { return c.n }
-`
-
-const wrongTmpl = `// Known wrong: Inc adds two instead of one.
-package {{.Package}}
-
-// Counter counts events. The zero value is a counter at 0.
-type Counter struct {
-	n int
-}
-
-// Inc adds one to the counter and returns the new count.
-func (c *Counter) Inc() int {
-	c.n += 2
 	return c.n
 }
 

@@ -188,7 +188,8 @@ func (l *Lesson) SolutionDir() string { return "solutions/" + l.Slug }
 // SuiteDir holds the hidden suite.
 func (l *Lesson) SuiteDir() string { return "content/suites/" + l.Slug }
 
-// WrongDir holds the known-wrong implementations, one subdirectory each.
+// WrongDir holds the known-wrong implementations, one <name>.diff against
+// the solution each (see package patch).
 func (l *Lesson) WrongDir() string { return "content/wrong/" + l.Slug }
 
 // UsesRace reports whether the suite wants the race detector.
