@@ -73,6 +73,11 @@ type Result struct {
 
 	byName  map[string]*Check
 	pkgOut  strings.Builder
+	// frames keeps every stack frame in the learner's code that the run
+	// printed, with its function line, even past the output caps: a crash
+	// dump can be long, and the one frame that matters comes last.
+	frames   strings.Builder
+	prevLine string
 	timeout string
 }
 
@@ -204,6 +209,7 @@ func (r *Result) handle(e event) {
 				c.out.WriteString("        " + strings.ReplaceAll(sub, "_", " ") + ":\n")
 			}
 		}
+		r.keepFrames(e.Output)
 		if c.out.Len()+len(e.Output) > maxCheckOutput {
 			c.cut += strings.Count(e.Output, "\n")
 			return
@@ -227,7 +233,24 @@ func (r *Result) handle(e event) {
 	}
 }
 
+// maxFrames bounds what keepFrames keeps.
+const maxFrames = 64 << 10
+
+func (r *Result) keepFrames(out string) {
+	for _, line := range strings.SplitAfter(out, "\n") {
+		if line == "" {
+			continue
+		}
+		if strings.Contains(line, "exercises/") && strings.HasPrefix(line, "\t") && r.frames.Len() < maxFrames {
+			r.frames.WriteString(r.prevLine)
+			r.frames.WriteString(line)
+		}
+		r.prevLine = line
+	}
+}
+
 func (r *Result) packageOutput(s string) {
+	r.keepFrames(s)
 	if r.pkgOut.Len()+len(s) <= maxCheckOutput {
 		r.pkgOut.WriteString(s)
 	}
@@ -301,6 +324,8 @@ func (r *Result) allOutput() string {
 	for _, c := range r.Checks {
 		b.WriteString(c.out.String())
 	}
+	b.WriteString("\n")
+	b.WriteString(r.frames.String())
 	return b.String()
 }
 
