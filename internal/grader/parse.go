@@ -71,14 +71,14 @@ type Result struct {
 	// Stderr is what the go command printed outside the event stream.
 	Stderr string
 
-	byName  map[string]*Check
-	pkgOut  strings.Builder
+	byName map[string]*Check
+	pkgOut strings.Builder
 	// frames keeps every stack frame in the learner's code that the run
 	// printed, with its function line, even past the output caps: a crash
 	// dump can be long, and the one frame that matters comes last.
 	frames   strings.Builder
 	prevLine string
-	timeout string
+	timeout  string
 }
 
 // Limits on what is kept of a check's output, so that a learner's runaway
