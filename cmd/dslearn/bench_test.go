@@ -148,7 +148,7 @@ func benchCheck(b *testing.B, sandboxMode string) {
 	}
 	// The plain run: the same module layout, assembled once by hand.
 	plain := filepath.Join(dir, "plain")
-	for _, p := range []string{"internal/check", "simnet", "exercises/" + slug} {
+	for _, p := range []string{"internal/check", "internal/check/hb", "simnet", "exercises/" + slug} {
 		os.MkdirAll(filepath.Join(plain, p), 0o755)
 	}
 	copyGo := func(from, to string, tests bool) {
@@ -162,6 +162,7 @@ func benchCheck(b *testing.B, sandboxMode string) {
 		}
 	}
 	copyGo("../../internal/check", filepath.Join(plain, "internal/check"), false)
+	copyGo("../../internal/check/hb", filepath.Join(plain, "internal/check/hb"), false)
 	copyGo("../../simnet", filepath.Join(plain, "simnet"), false)
 	copyGo("../../solutions/"+slug, filepath.Join(plain, "exercises", slug), false)
 	copyGo("../../content/suites/"+slug, filepath.Join(plain, "exercises", slug), true)
