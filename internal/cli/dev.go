@@ -27,7 +27,7 @@ func NewCmdDev(f *Factory) *cobra.Command {
 --course DIR (or DSLEARN_COURSE); without it, on the course checkout that
 contains the current directory. See docs/authoring.md.`,
 	}
-	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f))
+	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f), NewCmdDevMutate(f))
 	return cmd
 }
 

@@ -18,7 +18,9 @@ import (
 	"go/types"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -111,7 +113,9 @@ func Generate(fsys fs.FS, dir, module string, ops []Operator) (*Set, error) {
 				if ferr != nil || bytes.Equal(src, base) {
 					continue
 				}
-				if !compiles(set.Files, name, src, imp) {
+				src = tidy(set.Files[name], src)
+				src, ok := compiles(set.Files, name, src, imp)
+				if !ok {
 					set.NotCompiling++
 					continue
 				}
@@ -136,16 +140,45 @@ func UnifiedDiff(name, old, new string) string {
 	return udiff.Unified("a/"+name, "b/"+name, old, new)
 }
 
-// mutantID hashes the file, the operator and the diff's hunks without their
-// line numbers: it survives edits elsewhere in the file.
+// tidy drops the blank lines the printer leaves where a statement was
+// removed or before one it inserted: a changed region gains no blank line
+// that it did not have.
+func tidy(old, new []byte) []byte {
+	edits := udiff.Lines(string(old), string(new))
+	for i, e := range edits {
+		if strings.Contains("\n"+string(old[e.Start:e.End]), "\n\n") {
+			continue
+		}
+		var keep []string
+		for _, line := range strings.SplitAfter(e.New, "\n") {
+			if strings.TrimSpace(line) != "" {
+				keep = append(keep, line)
+			}
+		}
+		edits[i].New = strings.Join(keep, "")
+	}
+	out, err := udiff.Apply(string(old), edits)
+	if err != nil {
+		return new
+	}
+	return []byte(out)
+}
+
+// mutantID hashes the file, the operator, the changed lines and the line
+// before them (not their line numbers): it survives edits elsewhere in the file.
 func mutantID(m Mutant) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", m.File, m.Operator)
+	before := ""
 	for _, line := range strings.Split(m.Diff, "\n") {
-		if strings.HasPrefix(line, "@@") || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "+++ ") {
-			continue
+		switch {
+		case strings.HasPrefix(line, "--- "), strings.HasPrefix(line, "+++ "), strings.HasPrefix(line, "@@"):
+		case strings.HasPrefix(line, "-"), strings.HasPrefix(line, "+"):
+			fmt.Fprintf(h, "%s\n%s\n", before, line)
+			before = ""
+		case strings.TrimSpace(line) != "":
+			before = line
 		}
-		fmt.Fprintln(h, line)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:8]
 }
@@ -159,21 +192,77 @@ func formatFile(fset *token.FileSet, f *ast.File) ([]byte, error) {
 }
 
 // compiles type-checks the package with file name's source replaced by src.
-func compiles(files map[string][]byte, name string, src []byte, imp types.Importer) bool {
-	fset := token.NewFileSet()
-	var all []*ast.File
-	for n, orig := range files {
-		if n == name {
-			orig = src
+// Imports the change left unused are removed (as goimports would); it
+// returns the source that compiles.
+func compiles(files map[string][]byte, name string, src []byte, imp types.Importer) ([]byte, bool) {
+	for range 2 {
+		fset := token.NewFileSet()
+		var all []*ast.File
+		var mutated *ast.File
+		for n, orig := range files {
+			if n == name {
+				orig = src
+			}
+			f, err := parser.ParseFile(fset, n, orig, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				return nil, false
+			}
+			if n == name {
+				mutated = f
+			}
+			all = append(all, f)
 		}
-		f, err := parser.ParseFile(fset, n, orig, parser.SkipObjectResolution)
-		if err != nil {
-			return false
+		var errs []types.Error
+		conf := types.Config{Importer: imp, Error: func(err error) { errs = append(errs, err.(types.Error)) }}
+		if _, err := conf.Check(all[0].Name.Name, fset, all, nil); err == nil {
+			return src, true
 		}
-		all = append(all, f)
+		unused := map[string]bool{}
+		for _, e := range errs {
+			m := unusedImportRE.FindStringSubmatch(e.Msg)
+			if m == nil || fset.Position(e.Pos).Filename != name {
+				return nil, false
+			}
+			unused[m[1]] = true
+		}
+		dropImports(mutated, unused)
+		var err error
+		if src, err = formatFile(fset, mutated); err != nil {
+			return nil, false
+		}
 	}
-	_, err := typeCheck(fset, all, imp, nil)
-	return err == nil
+	return nil, false
+}
+
+var unusedImportRE = regexp.MustCompile(`^"([^"]+)" imported (?:as \w+ )?and not used`)
+
+// dropImports removes the imports of the given paths from f.
+func dropImports(f *ast.File, paths map[string]bool) {
+	decls := f.Decls[:0]
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if ok && g.Tok == token.IMPORT {
+			specs := g.Specs[:0]
+			for _, s := range g.Specs {
+				if p, err := strconv.Unquote(s.(*ast.ImportSpec).Path.Value); err != nil || !paths[p] {
+					specs = append(specs, s)
+				}
+			}
+			g.Specs = specs
+			if len(specs) == 0 {
+				continue
+			}
+		}
+		decls = append(decls, d)
+	}
+	f.Decls = decls
+	imports := f.Imports[:0]
+	for _, s := range f.Imports {
+		if p, err := strconv.Unquote(s.Path.Value); err != nil || !paths[p] {
+			imports = append(imports, s)
+		}
+	}
+	f.Imports = imports
 }
 
 func typeCheck(fset *token.FileSet, files []*ast.File, imp types.Importer, info *types.Info) (*types.Package, error) {

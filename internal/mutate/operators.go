@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/parser"
+	"go/printer"
 	"go/token"
 	"go/types"
 	"math"
@@ -256,7 +257,7 @@ func narrowSites(u *unit, f *ast.File) []site {
 			e := sl.expr
 			wrapped := &ast.CallExpr{Fun: ast.NewIdent(b.Name()), Args: []ast.Expr{
 				&ast.CallExpr{Fun: ast.NewIdent(via), Args: []ast.Expr{e}}}}
-			out = append(out, site{pos: e.Pos(), change: fmt.Sprintf("x → %s(%s(x))", b.Name(), via),
+			out = append(out, site{pos: e.Pos(), change: fmt.Sprintf("%s → %s(%s(…))", firstLine(types.ExprString(e)), b.Name(), via),
 				apply: func() { sl.set(wrapped) }, undo: func() { sl.set(e) }})
 		}
 	}
@@ -334,7 +335,7 @@ func lockCall(s ast.Stmt) (recv, method string, deferred bool) {
 	return "", "", false
 }
 
-func removeSites(_ *unit, f *ast.File) []site {
+func removeSites(u *unit, f *ast.File) []site {
 	var out []site
 	for _, l := range stmtLists(f) {
 		for i, s := range *l {
@@ -351,25 +352,19 @@ func removeSites(_ *unit, f *ast.File) []site {
 			default:
 				continue
 			}
-			out = append(out, removeSite(l, s.Pos(), "removed: "+firstLine(types.ExprString(exprOf(s))), i))
+			out = append(out, removeSite(l, s.Pos(), "removed: "+stmtString(u.fset, s), i))
 		}
 	}
 	return out
 }
 
-// exprOf is a statement's text for a change's description.
-func exprOf(s ast.Stmt) ast.Expr {
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		return s.X
-	case *ast.AssignStmt:
-		return s.Lhs[0]
-	case *ast.IncDecStmt:
-		return s.X
-	case *ast.SendStmt:
-		return s.Chan
+// stmtString is a statement's first line, for a change's description.
+func stmtString(fset *token.FileSet, s ast.Stmt) string {
+	var b strings.Builder
+	if err := printer.Fprint(&b, fset, s); err != nil {
+		return "?"
 	}
-	return ast.NewIdent("?")
+	return firstLine(b.String())
 }
 
 func firstLine(s string) string {
@@ -564,8 +559,23 @@ func returnSites(u *unit, f *ast.File) []site {
 				ret.Results = append(ret.Results, zero(u.info.TypeOf(fld.Type), u.pkg))
 			}
 		}
-		for _, at := range []int{0, 1} {
-			if at >= len(body.List) || (at == 1 && len(body.List) < 2) {
+		// After the first statement, or after a leading Lock and its
+		// deferred Unlock: a return that keeps a lock held only deadlocks.
+		second := 1
+		if _, m, _ := lockCall(body.List[0]); m != "" {
+			second = 0
+			if len(body.List) > 1 {
+				if _, m2, deferred := lockCall(body.List[1]); deferred && strings.HasSuffix(m2, "Unlock") {
+					second = 2
+				}
+			}
+		}
+		ats := []int{0}
+		if second > 0 {
+			ats = append(ats, second)
+		}
+		for _, at := range ats {
+			if at >= len(body.List) {
 				continue
 			}
 			if _, isRet := body.List[at].(*ast.ReturnStmt); isRet {
@@ -574,8 +584,8 @@ func returnSites(u *unit, f *ast.File) []site {
 			var old []ast.Stmt
 			pos := body.List[at].Pos()
 			change := "return at the start"
-			if at == 1 {
-				change = "return after the first statement"
+			if at > 0 {
+				change = "return after " + stmtString(u.fset, body.List[at-1])
 			}
 			out = append(out, site{pos: pos, change: change,
 				apply: func() {
