@@ -111,10 +111,10 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 	if err != nil {
 		return err
 	}
-	if !o.List {
-		if err := needGo(c); err != nil {
-			return err
-		}
+	// Even --list needs Go: the mutants are type-checked against the
+	// standard library's export data, which the go command provides.
+	if err := needGo(c); err != nil {
+		return err
 	}
 	if o.Out != "" {
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
