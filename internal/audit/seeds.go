@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -111,8 +112,13 @@ func grade(ctx context.Context, c *course.Course, l *course.Lesson, t Target, op
 	return grader.Grade(ctx, c, l, impl, opts)
 }
 
-// ByName is the checks as one line.
-func (s SeedCatch) ByName() string { return strings.Join(s.By, ", ") }
+// ByName is the checks that caught it, the first two by name.
+func (s SeedCatch) ByName() string {
+	if len(s.By) <= 2 {
+		return strings.Join(s.By, ", ")
+	}
+	return fmt.Sprintf("%s, %s and %d more", s.By[0], s.By[1], len(s.By)-2)
+}
 
 // subFS is the implementation's files, read as Run reads them.
 func subFS(c *course.Course, t Target) (fs.FS, error) { return fs.Sub(c.FS, t.Dir) }

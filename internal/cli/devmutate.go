@@ -22,6 +22,7 @@ type DevMutateOptions struct {
 	Refs      []string
 	Jobs      int
 	Race      bool
+	LockRace  bool
 	Max       int
 	Sample    int
 	Seed      uint64
@@ -47,19 +48,21 @@ each as DIR/<id>.diff in the format of the known-wrong implementations.
 
 Mutants recorded in content/suites/<slug>/equivalent-mutants.yaml are skipped
 and counted apart; an entry that matches no mutant any more is an error.
-Mutants run without the race detector unless --race. See docs/authoring.md.`,
+Only the lock operator's mutants run under the race detector, unless --race
+(all) or --race=false (none). See docs/authoring.md.`,
 		Example: `  dslearn dev mutate lamport-clocks
   dslearn dev mutate --sample 20 --seed 1 lru-cache gossip
   dslearn dev mutate --operators lock,alias --out survivors g-counter`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
+			opts.LockRace = !cmd.Flags().Changed("race")
 			return devMutateRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "how many mutants to run at once")
-	fl.BoolVar(&opts.Race, "race", false, "run the mutants under the race detector")
+	fl.BoolVar(&opts.Race, "race", false, "run every mutant under the race detector (default: only the lock operator's; --race=false: none)")
 	fl.IntVar(&opts.Max, "max", 0, "run at most the first `N` mutants of each exercise")
 	fl.IntVar(&opts.Sample, "sample", 0, "run `N` mutants of each exercise chosen with --seed")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "the seed that chooses the --sample")
@@ -171,7 +174,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d equivalent); running %s\n", l.Slug, rep.Mutants, rep.NotCompiling, len(equivalent), what)
 		}
 		t0 := time.Now()
-		mo := mutate.Options{Jobs: o.Jobs, Race: o.Race, Timeout: o.Timeout}
+		mo := mutate.Options{Jobs: o.Jobs, Race: o.Race, LockRace: o.LockRace, Timeout: o.Timeout}
 		took, err := mutate.Baseline(ctx, c, l, set, mo)
 		if errors.Is(err, grader.ErrInterrupted) || ctx.Err() != nil {
 			return grader.ErrInterrupted
@@ -179,6 +182,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 		if err != nil {
 			return &EnvError{Err: err}
 		}
+		mo.RaceTimeout = o.Timeout
 		if mo.Timeout == 0 {
 			mo.Timeout = mutate.MutantTimeout(took, l.RunTimeout())
 		}

@@ -164,3 +164,25 @@ func TestMutantTimeout(t *testing.T) {
 }
 
 func secs(n int) time.Duration { return time.Duration(n) * time.Second }
+
+func TestRaces(t *testing.T) {
+	no := false
+	racy, plain := &course.Lesson{}, &course.Lesson{Race: &no}
+	lock, logic := Mutant{Operator: "lock"}, Mutant{Operator: "boundary"}
+	for _, tt := range []struct {
+		o    Options
+		l    *course.Lesson
+		m    Mutant
+		want bool
+	}{
+		{Options{LockRace: true}, racy, lock, true},
+		{Options{LockRace: true}, racy, logic, false},
+		{Options{LockRace: true}, plain, lock, false},
+		{Options{Race: true}, racy, logic, true},
+		{Options{}, racy, lock, false},
+	} {
+		if got := tt.o.races(tt.l, tt.m); got != tt.want {
+			t.Errorf("%+v, lesson race %v, %s mutant: races %v, want %v", tt.o, tt.l.UsesRace(), tt.m.Operator, got, tt.want)
+		}
+	}
+}

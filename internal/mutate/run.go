@@ -48,8 +48,21 @@ type Options struct {
 	Jobs int
 	// Race turns the race detector on (for lessons that use it).
 	Race bool
+	// LockRace turns it on for the lock operator's mutants only: a removed
+	// lock pair is a data race, which the race detector sees on most runs
+	// and a check sees only when the race happens to lose an update.
+	LockRace bool
 	// Timeout bounds one mutant's run; zero means the lesson's own limit.
 	Timeout time.Duration
+	// RaceTimeout bounds the run of a mutant raced only because of
+	// LockRace (the solution's time was measured without the race
+	// detector); zero means the lesson's own limit.
+	RaceTimeout time.Duration
+}
+
+// races reports whether mutant m runs under the race detector.
+func (o Options) races(l *course.Lesson, m Mutant) bool {
+	return l.UsesRace() && (o.Race || (o.LockRace && m.Operator == "lock"))
 }
 
 // Run grades every mutant of ms against lesson l's hidden suite, Jobs at a
@@ -76,7 +89,11 @@ func Run(ctx context.Context, c *course.Course, l *course.Lesson, set *Set, ms [
 				impl[name] = &fstest.MapFile{Data: src}
 			}
 			impl[m.File] = &fstest.MapFile{Data: m.Source}
-			g, err := grader.Grade(ctx, c, l, impl, runner.Options{Race: o.Race && l.UsesRace(), Timeout: o.Timeout})
+			ro := runner.Options{Race: o.races(l, m), Timeout: o.Timeout}
+			if ro.Race && !o.Race {
+				ro.Timeout = o.RaceTimeout
+			}
+			g, err := grader.Grade(ctx, c, l, impl, ro)
 			if err != nil {
 				errs[i] = err
 				return
