@@ -147,11 +147,15 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			return &EnvError{Err: fmt.Errorf("%s/%s: stale entries %s match no mutant of the solution any more (the solution or an operator changed): remove them, or record the new ids (dslearn dev mutate --list %s)",
 				l.SuiteDir(), mutate.EquivalentFile, strings.Join(ids, ", "), l.Slug)}
 		}
-		run := mutate.Filter(rest, o.Operators)
-		run = mutate.Sample(run, o.Sample, o.Seed)
-		if o.Max > 0 && len(run) > o.Max {
-			run = run[:o.Max]
+		// The sample is drawn from every mutant, equivalent or not, so
+		// that recording an equivalent mutant does not change which others
+		// a --sample run chooses.
+		chosen := mutate.Filter(set.Mutants, o.Operators)
+		chosen = mutate.Sample(chosen, o.Sample, o.Seed)
+		if o.Max > 0 && len(chosen) > o.Max {
+			chosen = chosen[:o.Max]
 		}
+		run, _, _ := mutate.SplitEquivalent(chosen, eqs)
 		rep := mutateReport{Slug: l.Slug, Mutants: len(set.Mutants) + set.NotCompiling, NotCompiling: set.NotCompiling, Ran: len(run)}
 		for _, m := range equivalent {
 			rep.Equivalent = append(rep.Equivalent, m.ID)
@@ -159,8 +163,16 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 		if o.List {
 			if !o.JSON {
 				fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d equivalent)\n", l.Slug, rep.Mutants, rep.NotCompiling, len(equivalent))
-				for _, m := range run {
-					fmt.Fprintf(out, "  %s %-10s %s %s\n", m.ID, m.Operator, m.Where(), m.Change)
+				isEq := map[string]bool{}
+				for _, m := range equivalent {
+					isEq[m.ID] = true
+				}
+				for _, m := range chosen {
+					mark := ""
+					if isEq[m.ID] {
+						mark = " (equivalent)"
+					}
+					fmt.Fprintf(out, "  %s %-10s %s %s%s\n", m.ID, m.Operator, m.Where(), m.Change, mark)
 				}
 			}
 			reports = append(reports, rep)
