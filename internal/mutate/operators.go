@@ -47,7 +47,7 @@ var Operators = []Operator{
 	{"negate", "an if's condition is negated: if c → if !(c)", negateSites},
 	{"arithmetic", "+ ↔ -, * ↔ /, % → *, and the same in += -= *= /= ++ --", arithmeticSites},
 	{"constant", "an integer constant becomes n+1, n-1, 0, or the largest value of its type", constantSites},
-	{"narrow", "an integer value round-trips through a narrower type: uint64(uint32(x)), int(float64(x)) …", narrowSites},
+	{"narrow", "an integer value round-trips through a narrower type: uint64(uint32(x)), int64(int32(x)), int(float64(x)) …", narrowSites},
 	{"remove", "a statement is removed: a call, an assignment, an increment, a send", removeSites},
 	{"lock", "a Lock/Unlock (or RLock/RUnlock) pair is removed", lockSites},
 	{"alias", "a copy becomes an alias: maps.Clone(x), slices.Clone(x), append([]T(nil), x...) → x", aliasSites},
@@ -214,7 +214,7 @@ var narrowings = map[types.BasicKind][]string{
 	types.Uint64: {"uint32", "float64"},
 	types.Uint:   {"uint32", "float64"},
 	types.Int64:  {"int32", "float64"},
-	types.Int:    {"int32", "float64"},
+	types.Int:    {"float64"},
 }
 
 // valueSlots are the expressions stored or passed on: right-hand sides,
@@ -242,11 +242,40 @@ func valueSlots(f *ast.File) []slot {
 	return out
 }
 
+// small reports whether e holds a value that is always small: a len or
+// cap (a length never leaves int32's range in a program that fits in
+// memory) or a comparison result (cmp.Compare, strings.Compare, cmp.Or of
+// them). Narrowing those only makes equivalent mutants.
+func small(u *unit, e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return !found
+		}
+		switch fn := c.Fun.(type) {
+		case *ast.Ident:
+			if _, builtin := u.info.Uses[fn].(*types.Builtin); builtin && (fn.Name == "len" || fn.Name == "cap") {
+				found = true
+			}
+		case *ast.SelectorExpr:
+			if obj, ok := u.info.Uses[fn.Sel].(*types.Func); ok && obj.Pkg() != nil {
+				switch obj.Pkg().Path() + "." + obj.Name() {
+				case "cmp.Compare", "cmp.Or", "strings.Compare", "bytes.Compare":
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 func narrowSites(u *unit, f *ast.File) []site {
 	var out []site
 	for _, sl := range valueSlots(f) {
 		tv, ok := u.info.Types[sl.expr]
-		if !ok || tv.Value != nil || !tv.IsValue() {
+		if !ok || tv.Value != nil || !tv.IsValue() || small(u, sl.expr) {
 			continue
 		}
 		b, ok := tv.Type.(*types.Basic) // named types keep their own meaning

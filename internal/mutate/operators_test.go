@@ -92,12 +92,16 @@ var n uint8 = 7
 			"-var n uint8 = 7 | +var n uint8 = 255",
 		}, 0},
 		{"narrow", `package x
-func f(a uint64, b int) (uint64, int) { return a, b }
+import "cmp"
+func f(a uint64, b int, s []int) (uint64, int, int) { return a, b, len(s) + 1 }
+func g(a, b int) int { return cmp.Compare(a, b) }
 `, []string{
-			"-func f(a uint64, b int) (uint64, int) { return a, b } | +func f(a uint64, b int) (uint64, int) { return uint64(uint32(a)), b }",
-			"-func f(a uint64, b int) (uint64, int) { return a, b } | +func f(a uint64, b int) (uint64, int) { return uint64(float64(a)), b }",
-			"-func f(a uint64, b int) (uint64, int) { return a, b } | +func f(a uint64, b int) (uint64, int) { return a, int(int32(b)) }",
-			"-func f(a uint64, b int) (uint64, int) { return a, b } | +func f(a uint64, b int) (uint64, int) { return a, int(float64(b)) }",
+			"-func f(a uint64, b int, s []int) (uint64, int, int) { return a, b, len(s) + 1 } | +func f(a uint64, b int, s []int) (uint64, int, int) { return uint64(uint32(a)), b, len(s) + 1 }",
+			"-func f(a uint64, b int, s []int) (uint64, int, int) { return a, b, len(s) + 1 } | +func f(a uint64, b int, s []int) (uint64, int, int) { return uint64(float64(a)), b, len(s) + 1 }",
+			"-func f(a uint64, b int, s []int) (uint64, int, int) { return a, b, len(s) + 1 } | +func f(a uint64, b int, s []int) (uint64, int, int) { return a, int(float64(b)), len(s) + 1 }",
+			// The comparison's arguments, not its result.
+			"-func g(a, b int) int { return cmp.Compare(a, b) } | +func g(a, b int) int { return cmp.Compare(int(float64(a)), b) }",
+			"-func g(a, b int) int { return cmp.Compare(a, b) } | +func g(a, b int) int { return cmp.Compare(a, int(float64(b))) }",
 		}, 0},
 		{"remove", `package x
 var ch = make(chan int, 1)
