@@ -1,6 +1,7 @@
 package mutate
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -183,6 +184,28 @@ func TestRaces(t *testing.T) {
 	} {
 		if got := tt.o.races(tt.l, tt.m); got != tt.want {
 			t.Errorf("%+v, lesson race %v, %s mutant: races %v, want %v", tt.o, tt.l.UsesRace(), tt.m.Operator, got, tt.want)
+		}
+	}
+}
+
+// TestGenerateIsDeterministic: a --sample draws from the generation order,
+// so the same solution must always give the same mutants in the same order.
+func TestGenerateIsDeterministic(t *testing.T) {
+	fsys := os.DirFS("../..")
+	var first []string
+	for i := range 2 {
+		set, err := Generate(fsys, "solutions/two-phase-commit", "github.com/dslearn/dslearn", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range set.Mutants {
+			ids = append(ids, m.ID)
+		}
+		if i == 0 {
+			first = ids
+		} else if !slices.Equal(ids, first) {
+			t.Fatalf("run %d gave %d mutants, the first %d, or in another order", i, len(ids), len(first))
 		}
 	}
 }
