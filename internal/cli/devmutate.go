@@ -231,7 +231,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 		}
 		if !o.JSON {
 			fmt.Fprintf(out, "%s: score %d/%d killed (%s), %d survived, %d not building, %s\n",
-				l.Slug, rep.Killed, rep.Killed+rep.Survived, percent(rep.Score), rep.Survived, rep.NotBuilding, time.Duration(rep.Seconds*float64(time.Second)).Round(time.Second))
+				l.Slug, rep.Killed, rep.Killed+rep.Survived, percent(rep.Killed, rep.Killed+rep.Survived), rep.Survived, rep.NotBuilding, time.Duration(rep.Seconds*float64(time.Second)).Round(time.Second))
 		}
 		reports = append(reports, rep)
 	}
@@ -244,11 +244,17 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 	} else if !o.List && len(reports) > 1 {
 		fmt.Fprintf(out, "\n%-20s %8s %8s %8s %8s %8s\n", "exercise", "mutants", "ran", "killed", "score", "time")
 		for _, r := range reports {
-			fmt.Fprintf(out, "%-20s %8d %8d %8d %8s %7.0fs\n", r.Slug, r.Mutants, r.Ran, r.Killed, percent(r.Score), r.Seconds)
+			fmt.Fprintf(out, "%-20s %8d %8d %8d %8s %7.0fs\n", r.Slug, r.Mutants, r.Ran, r.Killed, percent(r.Killed, r.Killed+r.Survived), r.Seconds)
 		}
 		fmt.Fprintf(out, "total time %s\n", time.Since(start).Round(time.Second))
 	}
 	return nil
 }
 
-func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
+// percent is killed out of total as a percentage, or "-" when nothing counted.
+func percent(killed, total int) string {
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(killed)/float64(total))
+}
