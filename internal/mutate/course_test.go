@@ -63,3 +63,29 @@ func TestQuickMode(t *testing.T) {
 	}
 	run("g-counter", func(set *Set) []Mutant { return Sample(set.Mutants, 2, 1) })
 }
+
+// TestEquivalentRecordsAreCurrent: every recorded equivalent mutant of the
+// course still matches a mutant of its solution (a stale entry makes
+// `dslearn dev mutate` fail).
+func TestEquivalentRecordsAreCurrent(t *testing.T) {
+	c, err := course.Load(os.DirFS("../.."), "repository")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range c.Lessons {
+		eqs, err := Equivalents(c.FS, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(eqs) == 0 {
+			continue
+		}
+		set, err := Generate(c.FS, l.SolutionDir(), c.Module, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, stale := SplitEquivalent(set.Mutants, eqs); len(stale) > 0 {
+			t.Errorf("%s: stale equivalent-mutant entries %v", l.Slug, stale)
+		}
+	}
+}
