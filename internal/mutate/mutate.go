@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aymanbagabas/go-udiff"
 )
@@ -91,7 +92,7 @@ func Generate(fsys fs.FS, dir, module string, ops []Operator) (*Set, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s has no .go files", dir)
 	}
-	imp := &courseImporter{fsys: fsys, module: module, std: importer.Default(), done: map[string]*types.Package{}}
+	imp := &courseImporter{fsys: fsys, module: module, std: std, done: map[string]*types.Package{}}
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{}}
 	pkg, err := typeCheck(fset, files, imp, info)
 	if err != nil {
@@ -268,6 +269,21 @@ func dropImports(f *ast.File, paths map[string]bool) {
 func typeCheck(fset *token.FileSet, files []*ast.File, imp types.Importer, info *types.Info) (*types.Package, error) {
 	conf := types.Config{Importer: imp}
 	return conf.Check(files[0].Name.Name, fset, files, info)
+}
+
+// std imports the standard library from export data, which the go command
+// produces; one importer serves every Generate, so each package is read once.
+var std = &lockedImporter{imp: importer.Default()}
+
+type lockedImporter struct {
+	mu  sync.Mutex
+	imp types.Importer
+}
+
+func (l *lockedImporter) Import(path string) (*types.Package, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.imp.Import(path)
 }
 
 // courseImporter imports the standard library from export data and the

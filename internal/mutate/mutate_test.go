@@ -194,7 +194,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	fsys := os.DirFS("../..")
 	var first []string
 	for i := range 2 {
-		set, err := Generate(fsys, "solutions/two-phase-commit", "github.com/dslearn/dslearn", nil)
+		set, err := Generate(fsys, "solutions/quorum-replication", "github.com/dslearn/dslearn", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
