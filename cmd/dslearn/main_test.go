@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dslearn/dslearn/internal/cli"
+	"github.com/dslearn/dslearn/internal/sandbox"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -52,7 +55,30 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		// [sandbox]: bubblewrap works on this machine.
+		Condition: func(cond string) (bool, error) {
+			if cond != "sandbox" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := sandbox.Detect(context.Background(), "")
+			return err == nil, nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exitcode N PROGRAM ARGS... runs a program and expects exit code N
+			// (its output is kept in stdout and stderr, as exec does).
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+				}
+				err := ts.Exec(args[1], args[2:]...)
+				got := "exit status 0"
+				if err != nil {
+					got = err.Error()
+				}
+				if got != "exit status "+args[0] {
+					ts.Fatalf("%s: %s, want exit status %s", strings.Join(args[1:], " "), got, args[0])
+				}
+			},
 			// solve SLUG copies the reference solution of SLUG over the
 			// workspace's exercise files (a learner who got it right).
 			"solve": func(ts *testscript.TestScript, neg bool, args []string) {

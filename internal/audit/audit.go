@@ -110,7 +110,7 @@ func Files(c *course.Course, l *course.Lesson, targets []Target) []error {
 	if wrong < MinWrong {
 		errs = append(errs, fmt.Errorf("%s has %d known-wrong implementations; every exercise needs at least %d", l.Slug, wrong, MinWrong))
 	}
-	return errs
+	return append(errs, screening(c, l)...)
 }
 
 func goFiles(fsys fs.FS, dir string) ([]string, error) {

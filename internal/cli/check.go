@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/grader"
@@ -29,6 +31,8 @@ type CheckOptions struct {
 	Run     string
 	Race    bool
 	raceSet bool
+	// Sandbox is the --sandbox mode: auto, require or off.
+	Sandbox string
 }
 
 // NewCmdCheck builds `dslearn check`.
@@ -62,6 +66,9 @@ and a C compiler); --race=false turns it off.`,
 			if opts.Runs < 0 {
 				return &UsageError{Err: errors.New("--runs must be positive")}
 			}
+			if err := validRunPattern(opts.Run); err != nil {
+				return &UsageError{Err: err}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -75,6 +82,7 @@ and a C compiler); --race=false turns it off.`,
 	cmd.Flags().IntVar(&opts.Runs, "runs", 0, "try `N` seeds in every randomized check (default: the suite's own)")
 	cmd.Flags().StringVar(&opts.Run, "run", "", "run only the checks matching `regexp` (as go test -run)")
 	cmd.Flags().BoolVar(&opts.Race, "race", true, "run under the race detector where supported")
+	cmd.Flags().StringVar(&opts.Sandbox, "sandbox", sandboxAuto, "run the checks in bubblewrap: `auto` (where it works), require, or off")
 	return cmd
 }
 
@@ -102,7 +110,11 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err := needGo(c); err != nil {
 		return err
 	}
-	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: o.Race}
+	sb, err := pickSandbox(ctx, o.Sandbox, f.IO.ErrOut, false)
+	if err != nil {
+		return err
+	}
+	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: o.Race, Sandbox: sb}
 	if o.Race {
 		if ok, why := runner.RaceSupport(""); !ok {
 			opts.Race = false
@@ -154,6 +166,20 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	for _, g := range gs {
 		if g.State() != grader.Passed {
 			return errChecksFailed
+		}
+	}
+	return nil
+}
+
+// validRunPattern checks a --run pattern the way go test reads it: one
+// regular expression per slash-separated level of test names.
+func validRunPattern(p string) error {
+	if p == "" {
+		return nil
+	}
+	for _, part := range strings.Split(p, "/") {
+		if _, err := regexp.Compile(part); err != nil {
+			return fmt.Errorf("--run %q is not a valid regular expression: %v", p, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 	}
 	return nil

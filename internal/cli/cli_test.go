@@ -2,11 +2,15 @@ package cli
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	xansi "github.com/charmbracelet/x/ansi"
+	dslearn "github.com/dslearn/dslearn"
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/iostreams"
 	"github.com/dslearn/dslearn/internal/workspace"
@@ -168,6 +172,46 @@ func TestAtLeast(t *testing.T) {
 	}{{"go1.26.8", "1.24", true}, {"go1.24", "1.24", true}, {"go1.23.4", "1.24", false}, {"go1.25rc1", "1.24", true}, {"devel go1.27-abc", "1.24", false}} {
 		if got := atLeast(tc.have, tc.want); got != tc.ok {
 			t.Errorf("atLeast(%q, %q) = %v", tc.have, tc.want, got)
+		}
+	}
+}
+
+// TestLessonFootersAndGlossaryFitTheTerminal: the links, the early terms and
+// the glossary are prose, so at 60 columns, styled or plain, no line of them
+// is wider than the terminal.
+func TestLessonFootersAndGlossaryFitTheTerminal(t *testing.T) {
+	c, err := course.Load(dslearn.Files(), "built-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := []string{glossaryRef}
+	for _, l := range c.Lessons {
+		refs = append(refs, strconv.Itoa(l.Number))
+	}
+	for _, styled := range []bool{false, true} {
+		for _, ref := range refs {
+			f, out, _ := testFactory(t)
+			f.once = sync.Once{}
+			f.once.Do(func() { f.course = c })
+			f.IO.Width, f.IO.OutTTY, f.IO.Color = 60, true, styled
+			if err := lessonRun(&LessonOptions{F: f, Ref: ref, NoPager: true}); err != nil {
+				t.Fatal(err)
+			}
+			text := xansi.Strip(out.String())
+			if ref != glossaryRef {
+				i := strings.Index(text, "Builds on:")
+				if i < 0 {
+					t.Fatalf("lesson %s has no Builds on line:\n%s", ref, text)
+				}
+				text = text[i:]
+			} else if !strings.Contains(text, "quorum (lesson 6, Quorum replication)") {
+				t.Errorf("the glossary lacks quorum:\n%s", text)
+			}
+			for _, line := range strings.Split(text, "\n") {
+				if w := xansi.StringWidth(line); w > 60 {
+					t.Errorf("lesson %s, styled=%v: a line of %d columns: %q", ref, styled, w, line)
+				}
+			}
 		}
 	}
 }

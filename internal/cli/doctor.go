@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dslearn/dslearn/internal/runner"
+	"github.com/dslearn/dslearn/internal/sandbox"
 	"github.com/spf13/cobra"
 )
 
@@ -76,6 +78,17 @@ func doctorRun(f *Factory) error {
 		} else {
 			add(false, "race detector", why, "install a C compiler (gcc or clang) and set CGO_ENABLED=1; checks still run without it")
 		}
+	}
+	// Not a problem for a learner's own code; an instructor grading a class
+	// wants it (grade warns without it).
+	if sb, err := sandbox.Detect(context.Background(), os.Getenv(EnvBwrap)); err == nil {
+		add(true, "sandbox", "bubblewrap ("+sb.Bwrap+"): check and grade run code isolated", "")
+	} else {
+		why := strings.TrimPrefix(err.Error(), sandbox.ErrUnavailable.Error()+": ")
+		if !strings.Contains(why, "install") {
+			why += "; to grade a class isolated, " + sandbox.Install
+		}
+		add(true, "sandbox", "none, so code is screened but runs as you: "+why, "")
 	}
 
 	if w := f.OptionalWorkspace(); w == nil {

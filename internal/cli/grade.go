@@ -22,6 +22,8 @@ type GradeOptions struct {
 	JSON  bool
 	JUnit string
 	Race  bool
+	// Sandbox is the --sandbox mode: auto, require or off.
+	Sandbox string
 }
 
 // NewCmdGrade builds `dslearn grade <dir>...`.
@@ -48,6 +50,7 @@ are not touched. See docs/authoring.md for grading a class on every push.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print results as JSON instead of CSV")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to `file`")
 	cmd.Flags().BoolVar(&opts.Race, "race", true, "run under the race detector where supported")
+	cmd.Flags().StringVar(&opts.Sandbox, "sandbox", sandboxAuto, "run students' code in bubblewrap: `auto` (where it works, with a warning where not), require, or off")
 	return cmd
 }
 
@@ -74,6 +77,10 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
 		}
 	}
+	sb, err := pickSandbox(ctx, o.Sandbox, f.IO.ErrOut, true)
+	if err != nil {
+		return err
+	}
 	students := make([]grader.Student, len(o.Dirs))
 	sem := make(chan struct{}, max(o.Jobs, 1))
 	var wg sync.WaitGroup
@@ -83,7 +90,7 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			students[i] = gradeWorkspace(ctx, f, dir, race)
+			students[i] = gradeWorkspace(ctx, f, dir, runner.Options{Race: race, Sandbox: sb})
 			if f.IO.ErrTTY {
 				fmt.Fprintf(f.IO.ErrOut, "graded %s\n", dir)
 			}
@@ -108,7 +115,7 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 }
 
 // gradeWorkspace grades every exercise a workspace holds, in one run.
-func gradeWorkspace(ctx context.Context, f *Factory, dir string, race bool) grader.Student {
+func gradeWorkspace(ctx context.Context, f *Factory, dir string, opts runner.Options) grader.Student {
 	s := grader.Student{Name: dir}
 	c, _ := f.Course()
 	if _, err := os.Stat(filepath.Join(dir, ".dslearn", "workspace.json")); err != nil {
@@ -130,7 +137,7 @@ func gradeWorkspace(ctx context.Context, f *Factory, dir string, race bool) grad
 		s.Err = errors.New("no exercises found")
 		return s
 	}
-	gs, err := grader.GradeAll(ctx, c, items, runner.Options{Race: race})
+	gs, err := grader.GradeAll(ctx, c, items, opts)
 	if err != nil {
 		s.Err = err
 		return s

@@ -84,6 +84,9 @@ func completeLessons(f *Factory) func(*cobra.Command, []string, string) ([]strin
 		for _, l := range c.Lessons {
 			out = append(out, l.Slug+"\t"+l.Title, strconv.Itoa(l.Number)+"\t"+l.Title)
 		}
+		if cmd.Name() == "lesson" && len(c.Glossary) > 0 {
+			out = append(out, glossaryRef+"\tthe terms the lessons share")
+		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dslearn/dslearn/internal/vet"
 )
 
 // ManifestPath is where the manifest lives inside a course.
@@ -27,14 +29,21 @@ const DefaultTimeout = 60 * time.Second
 
 // Course is a loaded, validated course.
 type Course struct {
-	Version        int       `yaml:"version"`
-	Title          string    `yaml:"title"`
-	Module         string    `yaml:"module"`
-	GoVersion      string    `yaml:"go"`
-	WorkspaceFiles []string  `yaml:"workspace_files"`
-	GradingFiles   []string  `yaml:"grading_files"`
-	Chapters       []Chapter `yaml:"chapters"`
-	Lessons        []*Lesson `yaml:"lessons"`
+	Version        int      `yaml:"version"`
+	Title          string   `yaml:"title"`
+	Module         string   `yaml:"module"`
+	GoVersion      string   `yaml:"go"`
+	WorkspaceFiles []string `yaml:"workspace_files"`
+	GradingFiles   []string `yaml:"grading_files"`
+	// Imports lists the packages every exercise's files may import; a
+	// lesson's own imports add to it. Learner files importing anything else
+	// are refused before they are built.
+	Imports  []string  `yaml:"imports"`
+	Chapters []Chapter `yaml:"chapters"`
+	Lessons  []*Lesson `yaml:"lessons"`
+	// Glossary defines the terms lessons share, each with the lesson that
+	// explains it.
+	Glossary []*Term `yaml:"glossary"`
 
 	// FS holds every file of the course; paths in the manifest are relative to it.
 	FS fs.FS `yaml:"-"`
@@ -60,8 +69,95 @@ type Lesson struct {
 	Race *bool `yaml:"race,omitempty"`
 	// Timeout bounds one graded run (default DefaultTimeout).
 	Timeout Duration `yaml:"timeout,omitempty"`
+	// Imports adds packages this exercise may import to the course's list.
+	Imports []string `yaml:"imports,omitempty"`
+	// BuildsOn names, by slug, the earlier lessons this one relies on. The
+	// reverse ("used later in") is derived from it.
+	BuildsOn []string `yaml:"builds_on,omitempty"`
 
 	line int
+}
+
+// Term is one glossary entry.
+type Term struct {
+	// Term is the name, as the glossary lists it, such as "quorum".
+	Term string `yaml:"term"`
+	// Lesson is the slug of the lesson that explains the term.
+	Lesson string `yaml:"lesson"`
+	// Definition is one or two sentences of markdown.
+	Definition string `yaml:"definition"`
+	// Match lists the phrases that mark a use of the term in a lesson's
+	// text (case-insensitive, whole words, plural allowed); empty means the
+	// term itself.
+	Match []string `yaml:"match,omitempty"`
+}
+
+// phrases are the phrases that mark a use of the term.
+func (t *Term) phrases() []string {
+	if len(t.Match) > 0 {
+		return t.Match
+	}
+	return []string{t.Term}
+}
+
+var markup = strings.NewReplacer("*", "", "_", "", "`", "")
+
+// UsedIn reports whether markdown text uses the term: one of its phrases
+// appears as whole words (a plural "s" or "es" allowed), ignoring case and
+// emphasis markers.
+func (t *Term) UsedIn(text string) bool {
+	text = strings.ToLower(markup.Replace(text))
+	for _, p := range t.phrases() {
+		re := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(strings.ToLower(p)) + `(s|es)?($|[^\pL\pN])`)
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// BuildsOn returns the earlier lessons l relies on, in course order.
+func (c *Course) BuildsOn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(l.BuildsOn, e.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// UsedLaterIn returns the later lessons that build on l, in course order.
+func (c *Course) UsedLaterIn(l *Lesson) []*Lesson {
+	var out []*Lesson
+	for _, e := range c.Lessons {
+		if slices.Contains(e.BuildsOn, l.Slug) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DefinedIn returns the lesson that explains a glossary term.
+func (c *Course) DefinedIn(t *Term) *Lesson {
+	for _, l := range c.Lessons {
+		if l.Slug == t.Lesson {
+			return l
+		}
+	}
+	return nil
+}
+
+// EarlyTerms returns the glossary terms that text, the body of lesson l,
+// uses before the lesson that explains them: terms of later lessons.
+func (c *Course) EarlyTerms(l *Lesson, text string) []*Term {
+	var out []*Term
+	for _, t := range c.Glossary {
+		if d := c.DefinedIn(t); d != nil && d.Number > l.Number && t.UsedIn(text) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
@@ -98,6 +194,27 @@ func (l *Lesson) RunTimeout() time.Duration {
 		return time.Duration(l.Timeout)
 	}
 	return DefaultTimeout
+}
+
+// DefaultImports are the packages exercises may import when a course does
+// not list its own: pure computation, nothing that reaches files, the
+// environment, processes or raw memory.
+var DefaultImports = []string{"bytes", "cmp", "container/heap", "container/list", "container/ring",
+	"crypto/md5", "crypto/sha1", "crypto/sha256", "encoding/binary", "errors", "fmt", "hash",
+	"hash/crc32", "hash/fnv", "hash/maphash", "iter", "log", "maps", "math", "math/bits",
+	"math/rand", "math/rand/v2", "slices", "sort", "strconv", "strings", "sync", "sync/atomic",
+	"time", "unicode", "unicode/utf8"}
+
+// AllowedImports lists the packages lesson l's exercise may import: the
+// course's list (DefaultImports if it has none) and the lesson's own, sorted.
+func (c *Course) AllowedImports(l *Lesson) []string {
+	base := c.Imports
+	if base == nil {
+		base = DefaultImports
+	}
+	out := slices.Concat(base, l.Imports)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ChapterTitle returns the title of the lesson's chapter.
@@ -222,6 +339,9 @@ func Load(fsys fs.FS, source string) (*Course, error) {
 		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
 	}
 	c.FS, c.Source = fsys, source
+	if err := c.checkGlossaryUse(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Join(source, ManifestPath), err)
+	}
 	return c, nil
 }
 
@@ -300,6 +420,7 @@ func (c *Course) validate() error {
 			bad(0, "path %q leaves the course directory", p)
 		}
 	}
+	c.validateImports(0, "the course", c.Imports, bad)
 	chapters := map[int]bool{}
 	for _, ch := range c.Chapters {
 		if chapters[ch.Number] {
@@ -332,11 +453,91 @@ func (c *Course) validate() error {
 		if !safePath(l.File) || !strings.HasSuffix(l.File, ".md") {
 			bad(l.line, "lesson %q: file %q must be a .md path inside the course", l.Slug, l.File)
 		}
+		c.validateImports(l.line, fmt.Sprintf("lesson %q", l.Slug), l.Imports, bad)
 		if n := len(l.Hints); n != 0 && n != 3 {
 			bad(l.line, "lesson %q has %d hints; give three (a nudge, the key idea, nearly the answer)", l.Slug, n)
 		}
 	}
+	for _, l := range c.Lessons {
+		seen := map[string]bool{}
+		for _, ref := range l.BuildsOn {
+			n, ok := slugs[ref]
+			switch {
+			case !ok:
+				bad(l.line, "lesson %q builds on %q, which is not a lesson", l.Slug, ref)
+			case n >= l.Number:
+				bad(l.line, "lesson %q builds on %q, lesson %d, which does not come before it", l.Slug, ref, n)
+			case seen[ref]:
+				bad(l.line, "lesson %q names %q twice in builds_on", l.Slug, ref)
+			}
+			seen[ref] = true
+		}
+	}
+	terms := map[string]bool{}
+	for _, t := range c.Glossary {
+		key := strings.ToLower(strings.TrimSpace(t.Term))
+		switch {
+		case key == "":
+			bad(0, "a glossary entry has no term")
+		case terms[key]:
+			bad(0, "glossary term %q is defined twice", t.Term)
+		}
+		terms[key] = true
+		if _, ok := slugs[t.Lesson]; !ok {
+			bad(0, "glossary term %q: lesson %q is not a lesson", t.Term, t.Lesson)
+		}
+		if strings.TrimSpace(t.Definition) == "" {
+			bad(0, "glossary term %q has no definition", t.Term)
+		}
+		for _, p := range t.Match {
+			if strings.TrimSpace(p) == "" {
+				bad(0, "glossary term %q has an empty match phrase", t.Term)
+			}
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// checkGlossaryUse requires every glossary term to appear in the lesson
+// said to explain it (lessons not written yet are skipped).
+func (c *Course) checkGlossaryUse() error {
+	var errs []error
+	for _, t := range c.Glossary {
+		l := c.DefinedIn(t)
+		if l == nil {
+			continue // reported by validate
+		}
+		src, err := fs.ReadFile(c.FS, l.File)
+		if err != nil {
+			continue
+		}
+		head := &Term{Term: strings.TrimSpace(strings.Split(t.Term, "(")[0])}
+		if !t.UsedIn(string(src)) && !head.UsedIn(string(src)) {
+			errs = append(errs, fmt.Errorf("glossary term %q: lesson %d (%s) never uses it", t.Term, l.Number, l.File))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateImports refuses an allowlist entry that would hand learner code a
+// way out of the exercise (vet.DeniedReason), and module packages other
+// than the workspace's own support code.
+func (c *Course) validateImports(line int, who string, imports []string, bad func(int, string, ...any)) {
+	for _, p := range imports {
+		if why := vet.DeniedReason(p); why != "" {
+			bad(line, "%s allows importing %q, which no exercise may import: %s", who, p, why)
+			continue
+		}
+		if rel, ok := strings.CutPrefix(p, c.Module+"/"); ok {
+			if !slices.Contains(c.WorkspaceFiles, rel) {
+				bad(line, "%s allows importing %q: of the course's own packages, exercises may import only the workspace files (%s)", who, p, strings.Join(c.WorkspaceFiles, ", "))
+			}
+			continue
+		}
+		if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+			bad(line, "%s allows importing %q: graded builds are offline, so exercises may import only the standard library and the course's workspace packages", who, p)
+		}
+	}
 }
 
 // safePath reports whether p is a relative slash path that stays inside the course.

@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
@@ -81,56 +83,155 @@ func GradeAll(ctx context.Context, c *course.Course, items []runner.Item, opts r
 }
 
 func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts runner.Options) ([]*Graded, error) {
+	start := time.Now()
+	out := make([]*Graded, len(items))
 	expected := make([][]string, len(items))
-	timeout := opts.Timeout
+	var build []int // the items that pass the screening, in order
 	for i, it := range items {
 		names, err := SuiteChecks(c, it.Lesson)
 		if err != nil {
 			return nil, err
 		}
 		expected[i] = names
-		if opts.Timeout == 0 {
-			timeout = max(timeout, it.Lesson.RunTimeout())
+		if probs := Screen(c, it.Lesson, it.Impl); len(probs) > 0 && !opts.TrustImpl {
+			out[i] = &Graded{Lesson: it.Lesson, Result: refused(probs, c.AllowedImports(it.Lesson))}
+			continue
 		}
+		build = append(build, i)
 	}
-	opts.Timeout = timeout
-	b, err := runner.Assemble(c, items...)
+	if len(build) == 0 {
+		finishElapsed(out, start)
+		return out, nil
+	}
+	sub := make([]runner.Item, len(build))
+	for j, i := range build {
+		sub[j] = items[i]
+	}
+	b, err := runner.Assemble(c, sub...)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Remove()
-	var results map[string]*Result
-	var stderr string
-	exit, err := runner.Run(ctx, b, opts, func(stdout, errs io.Reader) error {
-		results, stderr = ParseAll(stdout, errs)
+
+	// Build every test binary before any learner code runs.
+	var built map[string]*Result
+	var goErr string
+	compiled, err := b.Compile(ctx, opts, func(stdout, stderr io.Reader) error {
+		built, goErr = ParseAll(stdout, stderr)
 		return nil
 	})
-	if exit.Interrupted || ctx.Err() != nil {
+	if compiled.Interrupted || ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Graded, len(items))
-	for i, it := range items {
-		res, ok := results[c.Module+"/"+it.Lesson.StubDir()]
-		if !ok {
-			res = newResult()
-			res.Stderr = stderr
-			res.finish()
+	if compiled.Deadline {
+		return nil, fmt.Errorf("compiling the checks took longer than %s; is the machine overloaded?", round(compiled.Elapsed))
+	}
+	binaries := 0
+	for j := range build {
+		if b.Binary(j) != "" {
+			binaries++
 		}
-		if opts.Run == "" {
-			res.Complete(expected[i])
+	}
+	if compiled.Code != 0 && binaries == 0 && !anyBuildFailed(built) {
+		// The go command failed before compiling anything of the learner's:
+		// the toolchain or its environment is broken, not the exercise.
+		return nil, &GoError{Output: goErr}
+	}
+
+	// Then run them, each on its own, in parallel.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(build)))
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for j, i := range build {
+		l := items[i].Lesson
+		timeout := opts.Timeout
+		if timeout == 0 {
+			timeout = l.RunTimeout()
 		}
-		if exit.Deadline && res.Problem == "" {
-			res.Problem = fmt.Sprintf("did not finish in %s: a loop that never ends, or a deadlock?", opts.Timeout)
+		pkg := b.ImportPaths[j]
+		if b.Binary(j) == "" {
+			res, ok := built[pkg]
+			if !ok || !res.BuildFailed {
+				res = newResult()
+				res.BuildFailed = true
+				res.BuildOutput = strings.TrimSpace(goErr)
+				res.finish()
+			}
+			out[i] = &Graded{Lesson: l, Result: res, Elapsed: compiled.Elapsed}
+			continue
 		}
-		if !res.BuildFailed && len(res.Checks) == 0 && exit.Code != 0 && res.Problem == "" {
-			res.Problem = "go test failed before running any check:\n" + stderr
-		}
-		out[i] = &Graded{Lesson: it.Lesson, Result: res, Elapsed: exit.Elapsed}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			o := opts
+			o.Timeout = timeout
+			var res *Result
+			ran, err := b.Exec(ctx, j, o, func(events io.Reader) error {
+				res = Parse(events, strings.NewReader(""))
+				return nil
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			if opts.Run == "" {
+				judge(res, ran, expected[i], timeout)
+			} else {
+				judge(res, ran, nil, timeout)
+			}
+			locate(res, items[i].Impl)
+			out[i] = &Graded{Lesson: l, Result: res, Elapsed: compiled.Elapsed + ran.Elapsed}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ErrInterrupted
+	}
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	return out, nil
+}
+
+func finishElapsed(gs []*Graded, start time.Time) {
+	for _, g := range gs {
+		if g != nil && g.Elapsed == 0 {
+			g.Elapsed = time.Since(start)
+		}
+	}
+}
+
+func anyBuildFailed(rs map[string]*Result) bool {
+	for _, r := range rs {
+		if r.BuildFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// GoError means the go command itself failed, before compiling anything of
+// the learner's: a broken toolchain or environment (GOROOT, GOCACHE=off, an
+// unknown GOEXPERIMENT…). Nothing about the exercise is known.
+type GoError struct{ Output string }
+
+func (e *GoError) Error() string {
+	out := strings.TrimSpace(e.Output)
+	if out == "" {
+		out = "(it printed nothing)"
+	}
+	return "the go command failed before it compiled your code; this is a problem with Go or its environment, not with your exercise:\n" + out
 }
 
 var testFuncRE = regexp.MustCompile(`(?m)^func (Test[A-Z_0-9]\w*)\(\w+ \*testing\.T\)`)

@@ -48,6 +48,8 @@ type Check struct {
 
 	started bool
 	done    bool
+	runs    int // "run" events of the check itself: more than one is forged output
+	ends    int // pass/fail/skip events of the check itself
 	lastSub string
 	out     strings.Builder
 	cut     int
@@ -58,6 +60,9 @@ type Result struct {
 	Checks []*Check
 	// BuildFailed is set when the code (or the suite against it) did not compile.
 	BuildFailed bool
+	// Refused is set (with BuildFailed) when the learner's files were refused
+	// before building: BuildOutput says why, file by file.
+	Refused bool
 	// BuildOutput is the compiler's (or vet's) report, with the learner's paths.
 	BuildOutput string
 	// Problem, when set, says why the run as a whole is not trustworthy:
@@ -180,7 +185,11 @@ func (r *Result) handle(e event) {
 		r.BuildFailed = true
 	case "run":
 		if e.Test != "" {
-			r.check(e.Test).started = true
+			c := r.check(e.Test)
+			c.started = true
+			if !strings.Contains(e.Test, "/") {
+				c.runs++
+			}
 		}
 	case "output":
 		if e.Test == "" {
@@ -212,6 +221,7 @@ func (r *Result) handle(e event) {
 			return // a subtest: its parent carries the verdict
 		}
 		c.done = true
+		c.ends++
 		c.Status = Status(e.Action)
 		c.Duration = time.Duration(e.Elapsed * float64(time.Second))
 	}
@@ -248,7 +258,7 @@ func (r *Result) finish() {
 				if mm := runningRE.FindStringSubmatch(line); mm != nil {
 					t := r.check(mm[1])
 					t.Status, t.done = Fail, true
-					t.Message = timeoutMessage(m[1], raw)
+					t.Message = timeoutMessage(m[1], raw+"\n"+r.allOutput())
 				}
 			}
 		}
@@ -281,6 +291,17 @@ func (r *Result) finish() {
 	if r.BuildFailed {
 		r.BuildOutput = cleanBuild(r.BuildOutput)
 	}
+}
+
+// allOutput is everything the run printed: the package's output and every
+// check's (a goroutine dump may be split between them).
+func (r *Result) allOutput() string {
+	var b strings.Builder
+	b.WriteString(r.pkgOut.String())
+	for _, c := range r.Checks {
+		b.WriteString(c.out.String())
+	}
+	return b.String()
 }
 
 // Complete adds a failed check for every expected check that produced no
@@ -350,6 +371,8 @@ func timeoutMessage(limit, raw string) string {
 func clean(raw string) (string, uint64) {
 	var seed uint64
 	var out []string
+	races := map[string]int{} // a race's summary → its index in out
+	raceCount := map[int]int{}
 	lines := strings.Split(raw, "\n")
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
@@ -363,7 +386,21 @@ func clean(raw string) (string, uint64) {
 				seed, _ = strconv.ParseUint(seedRE.FindStringSubmatch(line)[1], 10, 64)
 			}
 			continue
-		case strings.HasPrefix(trim, "panic: "), trim == "WARNING: DATA RACE":
+		case trim == "==================":
+			continue
+		case trim == "WARNING: DATA RACE":
+			block, n := tailBlock(lines[i:])
+			i += n - 1
+			sum := raceSummary(block)
+			if at, ok := races[sum]; ok {
+				raceCount[at]++
+				continue
+			}
+			races[sum] = len(out)
+			raceCount[len(out)] = 1
+			out = append(out, sum)
+			continue
+		case strings.HasPrefix(trim, "panic: "):
 			block, n := tailBlock(lines[i:])
 			out = append(out, summarize(block))
 			i += n - 1
@@ -378,7 +415,42 @@ func clean(raw string) (string, uint64) {
 		}
 		out = append(out, line)
 	}
+	for at, n := range raceCount {
+		if n > 1 {
+			out[at] = strings.Replace(out[at], "data race:", fmt.Sprintf("data race (reported %d times):", n), 1)
+		}
+	}
 	return strings.TrimRight(strings.Join(dedupe(out), "\n"), "\n"), seed
+}
+
+var raceAccessRE = regexp.MustCompile(`^\s*((?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite)) at `)
+
+// raceSummary says what a race detector report found, in the learner's
+// terms: each of the two accesses (read or write) at the first line of the
+// learner's code on its stack.
+func raceSummary(block string) string {
+	out := []string{"data race: two goroutines used the same memory without synchronization"}
+	lines := strings.Split(block, "\n")
+	for i := 0; i < len(lines); i++ {
+		m := raceAccessRE.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		where := "outside the exercise's code"
+		for j := i + 1; j < len(lines) && strings.HasPrefix(lines[j], " "); j++ {
+			if f := frameRE.FindStringSubmatch(lines[j]); f != nil && !strings.HasSuffix(f[1], "_test.go") {
+				where = f[1] + ":" + f[2]
+				break
+			}
+		}
+		out = append(out, "    "+strings.ToLower(m[1])+" at "+where)
+	}
+	if len(out) == 1 {
+		if frames := learnerFrames(block); frames != "" {
+			out = append(out, frames)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // tailBlock returns the lines of a panic or race report: up to the next

@@ -174,3 +174,43 @@ func TestSeedAfterAPanicIsKept(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintableEscapesControlCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\n\ttext":               "plain\n\ttext",
+		"boom\x1b[2J\x1b]0;pwned\x07": `boom\x1b[2J\x1b]0;pwned\x07`,
+		"over\rwrite":                 `over\x0dwrite`,
+		"naïve ✓":                     "naïve ✓",
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestARaceIsShownOnceWithItsTwoAccesses(t *testing.T) {
+	report := `==================
+WARNING: DATA RACE
+Read at 0x00c00001a0b8 by goroutine 9:
+  example.com/x/exercises/lamport-clocks.(*Clock).Tick()
+      exercises/lamport-clocks/lamport.go:36 +0x3a
+  example.com/x/exercises/lamport-clocks_test.TestC.func1()
+      exercises/lamport-clocks/race_test.go:20 +0x44
+
+Previous write at 0x00c00001a0b8 by goroutine 8:
+  example.com/x/exercises/lamport-clocks.(*Clock).Receive()
+      exercises/lamport-clocks/lamport.go:58 +0x4e
+
+Goroutine 9 (running) created at:
+  example.com/x/exercises/lamport-clocks_test.TestC()
+      exercises/lamport-clocks/race_test.go:18 +0x1a
+==================
+`
+	msg, _ := clean(report + report + "    race_test.go:30: testing.go:1490: race detected during execution of test\n")
+	want := "data race (reported 2 times): two goroutines used the same memory without synchronization\n" +
+		"    read at exercises/lamport-clocks/lamport.go:36\n" +
+		"    previous write at exercises/lamport-clocks/lamport.go:58"
+	if msg != want {
+		t.Errorf("message:\n%s\nwant:\n%s", msg, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dslearn/dslearn/internal/course"
 )
@@ -43,6 +44,35 @@ func (s Style) mark(c *Check) string {
 	return "FAIL"
 }
 
+// Printable makes learner-originated text safe to write to a terminal:
+// control characters (escape sequences, bells, carriage returns that
+// overwrite a line) become visible \x.. escapes; newlines and tabs stay.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError)
+}
+
 // Replay is the command that reruns one check of an exercise on one seed.
 func Replay(slug, check string, seed uint64) string {
 	return fmt.Sprintf("dslearn check %s --seed %d --run '^%s$'", slug, seed, check)
@@ -56,9 +86,16 @@ const maxMessageLines = 40
 func WriteReport(w io.Writer, g *Graded, st Style) {
 	l := g.Lesson
 	fmt.Fprintf(w, "%s  %s\n", st.apply(st.Bold, l.Slug), st.apply(st.Faint, fmt.Sprintf("lesson %d: %s", l.Number, l.Title)))
+	if g.Refused {
+		fmt.Fprintf(w, "\n%s exercises/%s was not built: its files use what this exercise does not allow.\n\n", st.apply(st.Fail, "✗"), l.Slug)
+		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Change the files above, then check again. Your code runs inside the hidden suite, so it may import only what the exercise needs; the list is in the lesson's exercise section (dslearn lesson %d).\n", l.Number)
+		return
+	}
 	if g.BuildFailed {
 		fmt.Fprintf(w, "\n%s exercises/%s does not compile:\n\n", st.apply(st.Fail, "✗"), l.Slug)
-		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
+		fmt.Fprintln(w, indent(limitLines(Printable(g.BuildOutput), maxMessageLines), "    "))
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Fix the errors above (go build ./"+l.StubDir()+"/ shows them too), then check again.")
 		return
@@ -70,7 +107,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 		if c.Status != Fail || state == NotStarted {
 			continue
 		}
-		msg := c.Message
+		msg := Printable(c.Message)
 		if c.NotImplemented {
 			msg = firstLine(msg)
 		}
@@ -82,7 +119,7 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 		}
 	}
 	if g.Problem != "" {
-		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), g.Problem)
+		fmt.Fprintf(w, "\n%s %s\n", st.apply(st.Fail, "!"), Printable(g.Problem))
 	}
 	passed, total := g.Counts()
 	fmt.Fprintln(w)
@@ -125,6 +162,8 @@ func WriteChapterTable(w io.Writer, c *course.Course, gs []*Graded, st Style) {
 				mark = "FAIL"
 			}
 			switch s := g.State(); {
+			case g.Refused:
+				detail = "refused: uses what the exercise does not allow"
 			case g.BuildFailed:
 				detail = "does not compile"
 			case s == Passed:

@@ -29,7 +29,8 @@ type IOStreams struct {
 	// Width is the terminal's width in columns (80 when unknown).
 	Width int
 	// Pager is the command long output is piped through on a terminal
-	// ($PAGER, or "less -R"); empty means no paging.
+	// ($PAGER, or "less -RS": colors, and a diagram wider than the screen
+	// scrolls sideways instead of folding); empty means no paging.
 	Pager string
 }
 
@@ -49,7 +50,7 @@ func System() *IOStreams {
 		s.Pager = os.Getenv("PAGER")
 		if s.Pager == "" {
 			if _, err := exec.LookPath("less"); err == nil {
-				s.Pager = "less -R"
+				s.Pager = "less -RS"
 			}
 		}
 	}

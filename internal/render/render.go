@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/glamour"
 	"github.com/charmbracelet/glamour/ansi"
 	"github.com/charmbracelet/glamour/styles"
+	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 	"github.com/muesli/termenv"
 	"gopkg.in/yaml.v3"
@@ -68,47 +70,156 @@ type Options struct {
 }
 
 // Markdown renders a markdown body.
+//
+// Prose is wrapped here, at word boundaries, to min(Width, MaxWidth) minus
+// the margins: glamour's own wrapping strands single words on a line, so
+// glamour renders every paragraph on one line and wrapLines folds it.
+// Code blocks (diagrams, traces, tables) are never folded or unescaped: each
+// line is printed whole. When a block is wider than the terminal, a note
+// before it says how wide the terminal must be, and its long lines run past
+// the edge (a pager such as less -S scrolls them) instead of breaking the
+// drawing.
 func Markdown(body string, o Options) (string, error) {
 	width := min(max(o.Width, 40), MaxWidth)
-	// glamour's document margin makes it wrap some lines twice (a word
-	// that ends in the last columns lands alone on the next line), so the
-	// margin is set to zero here and added back below.
 	var cfg ansi.StyleConfig
 	profile := o.Profile
 	switch {
 	case !o.Styled:
 		cfg, profile = plainStyle(), termenv.Ascii
 	case o.Dark:
-		cfg = styles.DarkStyleConfig
+		cfg = styledConfig(styles.DarkStyleConfig)
 	default:
-		cfg = styles.LightStyleConfig
+		cfg = styledConfig(styles.LightStyleConfig)
 	}
-	zero := uint(0)
-	cfg.Document.Margin = &zero
-	wrapAt := width - 2*margin
-	if !o.Styled {
-		// Plain text is wrapped here instead: glamour miscounts list
-		// markers and some characters and leaves words alone on a line.
-		wrapAt = noWrap
-	}
-	opts := []glamour.TermRendererOption{glamour.WithWordWrap(wrapAt), glamour.WithStyles(cfg), glamour.WithColorProfile(profile)}
-	r, err := glamour.NewTermRenderer(opts...)
-	if err != nil {
-		return "", err
+	// glamour wraps at the given width and pads every line to it, so each
+	// block is rendered at a width just above its longest line.
+	render := func(md string) (string, error) {
+		longest := 0
+		for _, l := range strings.Split(md, "\n") {
+			longest = max(longest, len(l))
+		}
+		r, err := glamour.NewTermRenderer(glamour.WithWordWrap(longest+16), glamour.WithStyles(cfg), glamour.WithColorProfile(profile))
+		if err != nil {
+			return "", err
+		}
+		return r.Render(md)
 	}
 	md := joinSoftBreaks(body)
 	if !o.Styled {
 		md = fenceTables(md)
 	}
-	out, err := r.Render(md)
-	if err != nil {
-		return "", err
+	var parts []string
+	for _, seg := range splitFences(md) {
+		if seg.code == nil {
+			if strings.TrimSpace(seg.text) == "" {
+				continue
+			}
+			out, err := render(seg.text)
+			if err != nil {
+				return "", err
+			}
+			out = indentLines(trimLines(out), strings.Repeat(" ", margin))
+			parts = append(parts, wrapLines(out, width-margin))
+			continue
+		}
+		need := codeIndent
+		for _, l := range seg.code {
+			need = max(need, codeIndent+runewidth.StringWidth(l))
+		}
+		var b strings.Builder
+		if need > width {
+			note := fmt.Sprintf("(widen your terminal to %d columns to see this whole)", need)
+			if o.Styled {
+				note = termenv.String(note).Italic().String()
+			}
+			b.WriteString(strings.Repeat(" ", margin) + note + "\n")
+		}
+		if o.Styled {
+			// glamour keeps code blocks whole at this wrap width and
+			// highlights those that name a language.
+			out, err := render(seg.text)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(indentLines(trimLines(out), strings.Repeat(" ", margin)))
+		} else {
+			// glamour's plain style applies backslash escapes inside
+			// code blocks ("\-" prints as "-"), so they are printed here.
+			for _, l := range seg.code {
+				if l != "" {
+					l = strings.Repeat(" ", codeIndent) + l
+				}
+				b.WriteString(l + "\n")
+			}
+		}
+		parts = append(parts, strings.TrimRight(b.String(), "\n"))
 	}
-	out = indentLines(out, strings.Repeat(" ", margin))
-	if !o.Styled {
-		out = wrapPlain(trimLines(out), width-margin)
+	return strings.Join(parts, "\n\n") + "\n", nil
+}
+
+// styledConfig is a glamour style for a terminal, changed where it would
+// print markdown syntax or break the layout: no document margin (it made
+// glamour wrap lines twice), no "##" before headings, no spaces padding
+// inline code, and no document-wide text color, so that the padding glamour
+// adds to every line is plain spaces that trimLines can drop.
+func styledConfig(cfg ansi.StyleConfig) ansi.StyleConfig {
+	zero := uint(0)
+	cfg.Document.Margin = &zero
+	cfg.Document.Color = nil
+	for _, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+		h.Prefix = ""
 	}
-	return out, nil
+	cfg.Code.Prefix, cfg.Code.Suffix = "", ""
+	return cfg
+}
+
+// segment is a run of markdown outside code blocks (code == nil), or one
+// fenced code block: its source text and its lines without the fences.
+type segment struct {
+	text string
+	code []string
+}
+
+// splitFences cuts markdown into prose and fenced code blocks.
+func splitFences(md string) []segment {
+	var segs []segment
+	var prose, block []string
+	fence := ""
+	for _, line := range strings.Split(md, "\n") {
+		trim := strings.TrimSpace(line)
+		switch {
+		case fence == "" && (strings.HasPrefix(trim, "```") || strings.HasPrefix(trim, "~~~")):
+			if len(prose) > 0 {
+				segs = append(segs, segment{text: strings.Join(prose, "\n")})
+				prose = nil
+			}
+			fence, block = trim[:3], []string{line}
+		case fence != "" && strings.HasPrefix(trim, fence):
+			block = append(block, line)
+			code := make([]string, 0, len(block)-2)
+			for _, l := range block[1 : len(block)-1] {
+				code = append(code, strings.TrimRight(l, " \t"))
+			}
+			segs = append(segs, segment{text: strings.Join(block, "\n") + "\n", code: code})
+			fence, block = "", nil
+		case fence != "":
+			block = append(block, line)
+		default:
+			prose = append(prose, line)
+		}
+	}
+	if fence != "" { // an unclosed fence runs to the end, as in CommonMark
+		block = append(block, fence)
+		code := make([]string, 0, len(block)-2)
+		for _, l := range block[1 : len(block)-1] {
+			code = append(code, strings.TrimRight(l, " \t"))
+		}
+		segs = append(segs, segment{text: strings.Join(block, "\n") + "\n", code: code})
+	}
+	if len(prose) > 0 {
+		segs = append(segs, segment{text: strings.Join(prose, "\n")})
+	}
+	return segs
 }
 
 var blockStart = regexp.MustCompile(`^(#|\||>|[-*+] |\d+[.)] |` + "```" + `|~~~|---|\*\*\*|___|<)`)
@@ -152,50 +263,133 @@ func joinSoftBreaks(md string) string {
 	return strings.Join(out, "\n")
 }
 
-// noWrap is a wrap width no line reaches.
-const noWrap = 1000
-
 var listMarker = regexp.MustCompile(`^(\s*)(• |\d+\. )`)
 
-// wrapPlain folds plain-text lines longer than width at spaces. A folded
-// line's continuation keeps its indentation, and a list item's continuation
-// is indented past the marker. Code blocks are never folded: in glamour's
-// plain output they are the lines indented by four or more spaces beyond
-// the margin, which prose lines never are.
-func wrapPlain(s string, width int) string {
+// wrapLines folds lines wider than width at spaces. Escape sequences take
+// no width; a style open at a fold is closed at the end of the line and
+// opened again after the next line's indentation. A folded line's
+// continuation keeps its indentation, and a list item's continuation is
+// indented past the marker.
+func wrapLines(s string, width int) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
-		if runewidth.StringWidth(line) <= width || strings.HasPrefix(line, strings.Repeat(" ", margin+4)) {
+		if xansi.StringWidth(line) <= width {
 			out = append(out, line)
 			continue
 		}
-		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
-		hang := indent
-		if m := listMarker.FindStringSubmatch(line); m != nil {
-			hang = m[1] + strings.Repeat(" ", runewidth.StringWidth(m[2]))
-		}
-		cur := indent
-		curW := runewidth.StringWidth(indent)
-		first := true
-		for _, word := range strings.Fields(line) {
-			w := runewidth.StringWidth(word)
-			if !first && curW+1+w > width && strings.TrimSpace(cur) != "" {
-				out = append(out, cur)
-				cur, curW, first = hang+word, runewidth.StringWidth(hang)+w, false
-				continue
-			}
-			if strings.TrimSpace(cur) == "" {
-				cur += word
-				curW += w
-			} else {
-				cur += " " + word
-				curW += 1 + w
-			}
-			first = false
-		}
-		out = append(out, cur)
+		out = append(out, foldLine(line, width)...)
 	}
 	return strings.Join(out, "\n")
+}
+
+type word struct {
+	text  string
+	width int
+}
+
+// foldLine splits one line into lines of at most width columns (a single
+// word wider than that stays whole).
+func foldLine(line string, width int) []string {
+	var words []word
+	var indent, cur strings.Builder
+	indentW, curW := 0, 0
+	leading := true
+	for i := 0; i < len(line); {
+		if line[i] == 0x1b {
+			j := escapeEnd(line, i)
+			if leading {
+				indent.WriteString(line[i:j])
+			} else {
+				cur.WriteString(line[i:j])
+			}
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(line[i:])
+		switch {
+		case r == ' ' && leading:
+			indent.WriteByte(' ')
+			indentW++
+		case r == ' ':
+			if curW > 0 {
+				words = append(words, word{cur.String(), curW})
+				cur.Reset()
+				curW = 0
+			}
+		default:
+			leading = false
+			cur.WriteString(line[i : i+size])
+			curW += runewidth.RuneWidth(r)
+		}
+		i += size
+	}
+	if curW > 0 || cur.Len() > 0 {
+		words = append(words, word{cur.String(), curW})
+	}
+	hangW := indentW
+	if len(words) > 1 {
+		if m := listMarker.FindString(xansi.Strip(words[0].text) + " "); m != "" {
+			hangW += words[0].width + 1
+		}
+	}
+	var lines []string
+	var b strings.Builder
+	b.WriteString(indent.String())
+	bw := indentW
+	active := ""
+	first := true
+	for _, w := range words {
+		if !first && w.width > 0 && bw+1+w.width > width {
+			if active != "" {
+				b.WriteString("\x1b[0m")
+			}
+			lines = append(lines, b.String())
+			b.Reset()
+			b.WriteString(strings.Repeat(" ", hangW) + active)
+			bw = hangW
+			first = true
+		}
+		if !first && w.width > 0 {
+			b.WriteByte(' ')
+			bw++
+		}
+		b.WriteString(w.text)
+		bw += w.width
+		if w.width > 0 {
+			first = false
+		}
+		active = activeStyle(active, w.text)
+	}
+	return append(lines, b.String())
+}
+
+// escapeEnd returns the index just past the escape sequence at s[i].
+func escapeEnd(s string, i int) int {
+	j := i + 1
+	if j < len(s) && s[j] == '[' {
+		for j++; j < len(s); j++ {
+			if s[j] >= 0x40 && s[j] <= 0x7e {
+				return j + 1
+			}
+		}
+		return len(s)
+	}
+	return min(j+1, len(s))
+}
+
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// activeStyle is the SGR sequences still in force after text, given those
+// in force before it: a reset clears them.
+func activeStyle(active, text string) string {
+	for _, seq := range sgr.FindAllString(text, -1) {
+		if seq == "\x1b[0m" || seq == "\x1b[m" {
+			active = ""
+		} else {
+			active += seq
+		}
+	}
+	return active
 }
 
 // margin is the space left and right of the text.
@@ -247,17 +441,29 @@ func fenceTables(md string) string {
 // them, so they push words past the margin and break lines in odd places.
 func plainStyle() ansi.StyleConfig {
 	cfg := styles.ASCIIStyleConfig
+	zero := uint(0)
+	cfg.Document.Margin = &zero // added back by Markdown, with the code blocks'
 	cfg.Strong.BlockPrefix, cfg.Strong.BlockSuffix = "", ""
 	cfg.Emph.BlockPrefix, cfg.Emph.BlockSuffix = "", ""
 	return cfg
 }
 
-// trimLines drops the padding glamour adds to the right of every line, so
-// piped output is clean text.
+var trailingPad = regexp.MustCompile("(?:\x1b\\[[0-9;]*m| )+$")
+
+// trimLines drops the padding glamour adds to the right of every line (and
+// the blank lines around a block), so that lines can be measured and piped
+// output is clean text.
 func trimLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+		t := trailingPad.ReplaceAllString(l, "")
+		if strings.Contains(t, "\x1b[") {
+			t += "\x1b[0m"
+		}
+		lines[i] = t
 	}
-	return strings.Trim(strings.Join(lines, "\n"), "\n") + "\n"
+	return strings.Trim(strings.Join(lines, "\n"), "\n")
 }
+
+// codeIndent is how far code blocks are indented, the margin included.
+const codeIndent = margin + 2

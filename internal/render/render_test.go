@@ -3,6 +3,9 @@ package render
 import (
 	"strings"
 	"testing"
+
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 )
 
 func TestSplitFrontMatter(t *testing.T) {
@@ -98,5 +101,75 @@ func TestPlainTablesStayNarrow(t *testing.T) {
 	}
 	if !strings.Contains(out, "| QUORUM | 2 |") || !strings.Contains(out, "Text after.") {
 		t.Errorf("plain table:\n%s", out)
+	}
+}
+
+// TestPlainKeepsBackslashesInCode: glamour's plain style applied markdown
+// escapes inside code blocks, so "\-" printed as "-" and broke a diagram.
+func TestPlainKeepsBackslashesInCode(t *testing.T) {
+	md := "Text.\n\n```\n  \\---- a \\\\ b \\* c \\_ d ---/\n```\n"
+	out, err := Markdown(md, Options{Width: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `\---- a \\ b \* c \_ d ---/`) {
+		t.Errorf("code line changed:\n%s", out)
+	}
+}
+
+func TestStyledShowsNoMarkdownSyntax(t *testing.T) {
+	md := "# Title\n\n## Section\n\nCall `Value` now.\n\n### Sub\n\nText.\n"
+	for _, dark := range []bool{true, false} {
+		out, err := Markdown(md, Options{Width: 80, Styled: true, Dark: dark, Profile: termenv.ANSI256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := xansi.Strip(out)
+		if strings.Contains(plain, "#") {
+			t.Errorf("dark=%v: a heading marker:\n%s", dark, plain)
+		}
+		if !strings.Contains(plain, "Call Value now.") {
+			t.Errorf("dark=%v: inline code padded with spaces:\n%s", dark, plain)
+		}
+		if !strings.Contains(out, "\x1b[") {
+			t.Errorf("dark=%v: styled output has no styles", dark)
+		}
+	}
+}
+
+func TestWideCodeBlockIsKeptWholeWithANote(t *testing.T) {
+	wide := strings.Repeat("-", 70) + ">"
+	md := "Before.\n\n```\n" + wide + "\n```\n\nAfter.\n"
+	for _, styled := range []bool{false, true} {
+		out, err := Markdown(md, Options{Width: 60, Styled: styled, Dark: true, Profile: termenv.ANSI256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := xansi.Strip(out)
+		note := strings.Index(plain, "(widen your terminal to 75 columns to see this whole)")
+		line := strings.Index(plain, "    "+wide+"\n")
+		if note < 0 || line < 0 || note > line {
+			t.Errorf("styled=%v: want the note, then the whole line:\n%s", styled, plain)
+		}
+		out, err = Markdown(md, Options{Width: 80, Styled: styled, Dark: true, Profile: termenv.ANSI256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out, "widen") {
+			t.Errorf("styled=%v: a note at 80 columns for a 75-column block", styled)
+		}
+	}
+}
+
+// TestFoldLineReopensStyles: a style open where a line is folded (such as
+// inline code with a background) is closed before the break and opened
+// again after the indentation, so the indentation is not painted.
+func TestFoldLineReopensStyles(t *testing.T) {
+	code := "\x1b[48;5;236m"
+	line := "  • one two three " + code + "four five\x1b[0m six"
+	got := wrapLines(line, 24)
+	want := "  • one two three " + code + "four\x1b[0m\n    " + code + "five\x1b[0m six"
+	if got != want {
+		t.Errorf("wrapLines:\n%q\nwant\n%q", got, want)
 	}
 }

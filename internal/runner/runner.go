@@ -11,19 +11,20 @@ package runner
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/sandbox"
 )
 
 // SuiteTag is the build tag every hidden suite file carries, so that the
@@ -33,16 +34,27 @@ const SuiteTag = "dslearnsuite"
 // ErrNoGo is returned when no Go toolchain can be found.
 var ErrNoGo = errors.New("the Go toolchain was not found")
 
-// Build is an assembled temporary module, ready to test.
+// Build is an assembled temporary module, ready to compile.
 type Build struct {
 	// Dir is the root of the temporary module.
 	Dir string
 	// Pkgs are the exercises' packages, relative to Dir ("./exercises/<slug>").
 	Pkgs []string
+	// ImportPaths are the same packages' import paths.
+	ImportPaths []string
 }
 
-// Remove deletes the temporary module.
-func (b *Build) Remove() error { return os.RemoveAll(b.Dir) }
+// Remove deletes the temporary module. Test binaries may have been made
+// read-only; Remove restores write permission first.
+func (b *Build) Remove() error {
+	filepath.WalkDir(b.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(b.Dir)
+}
 
 // Item is one exercise to build: a lesson and the implementation to judge,
 // a directory holding the exercise's .go files (such as a learner's
@@ -53,13 +65,14 @@ type Item struct {
 }
 
 // Assemble creates one temporary module holding every item, so that a
-// single go test run builds and tests them all. Only non-test .go files are
-// taken from an implementation: a learner's own tests never run next to the
-// suite.
+// single go command compiles all their test binaries. Only non-test .go
+// files are taken from an implementation: a learner's own tests never run
+// next to the suite. Every suite is instrumented for the harness (see
+// instrument), which is the only source of a verdict.
 func Assemble(c *course.Course, items ...Item) (*Build, error) {
 	dir, err := os.MkdirTemp("", "dslearn-check-")
 	if err != nil {
-		return nil, fmt.Errorf("creating a build directory: %w", err)
+		return nil, fmt.Errorf("creating a build directory (in %s; set TMPDIR to a writable directory): %w", os.TempDir(), err)
 	}
 	b := &Build{Dir: dir}
 	if err := b.fill(c, items); err != nil {
@@ -78,6 +91,13 @@ func (b *Build) fill(c *course.Course, items []Item) error {
 		if err := copyTree(c.FS, d, filepath.Join(b.Dir, filepath.FromSlash(d)), isSource); err != nil {
 			return fmt.Errorf("copying support code %s: %w", d, err)
 		}
+	}
+	hdir := filepath.Join(b.Dir, filepath.FromSlash(HarnessDir))
+	if err := os.MkdirAll(hdir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(hdir, "harness.go"), harnessSource, 0o644); err != nil {
+		return err
 	}
 	for _, it := range items {
 		l := it.Lesson
@@ -98,13 +118,57 @@ func (b *Build) fill(c *course.Course, items []Item) error {
 				return err
 			}
 		}
-		if err := copyTree(c.FS, l.SuiteDir(), pkgDir, isTest); err != nil {
-			return fmt.Errorf("copying the hidden suite: %w", err)
+		if err := b.copySuite(c, l, pkgDir); err != nil {
+			return fmt.Errorf("the hidden suite of %s: %w", l.Slug, err)
 		}
 		b.Pkgs = append(b.Pkgs, "./"+l.StubDir())
+		b.ImportPaths = append(b.ImportPaths, c.Module+"/"+l.StubDir())
 	}
 	return nil
 }
+
+// copySuite writes lesson l's suite into pkgDir, instrumented, with the
+// generated TestMain that hands control to the harness.
+func (b *Build) copySuite(c *course.Course, l *course.Lesson, pkgDir string) error {
+	entries, err := fs.ReadDir(c.FS, l.SuiteDir())
+	if err != nil {
+		return err
+	}
+	harness := c.Module + "/" + HarnessDir
+	pkg := ""
+	for _, e := range entries {
+		if e.IsDir() || !isTest(e.Name()) {
+			continue
+		}
+		src, err := fs.ReadFile(c.FS, l.SuiteDir()+"/"+e.Name())
+		if err != nil {
+			return err
+		}
+		out, name, err := instrument(e.Name(), src, harness)
+		if err != nil {
+			return err
+		}
+		pkg = name
+		if err := os.WriteFile(filepath.Join(pkgDir, e.Name()), out, 0o644); err != nil {
+			return err
+		}
+	}
+	if pkg == "" {
+		return errors.New("it has no _test.go files")
+	}
+	main := fmt.Sprintf("//go:build %s\n\npackage %s\n\nimport (\n\t\"testing\"\n\n\tdslearnharness %q\n)\n\nfunc TestMain(m *testing.M) { dslearnharness.Main(m) }\n", SuiteTag, pkg, harness)
+	return os.WriteFile(filepath.Join(pkgDir, mainFile), []byte(main), 0o644)
+}
+
+// HarnessDir is where the harness package (harness/harness.go, embedded)
+// is written in every graded build.
+const HarnessDir = "internal/dslearnharness"
+
+//go:embed harness/harness.go
+var harnessSource []byte
+
+// mainFile is the generated file that holds the suite's TestMain.
+const mainFile = "zz_dslearn_main_test.go"
 
 // implFiles lists the non-test .go files of an implementation directory.
 func implFiles(impl fs.FS) ([]string, error) {
@@ -115,6 +179,9 @@ func implFiles(impl fs.FS) ([]string, error) {
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() && isSource(e.Name()) {
+			if !e.Type().IsRegular() {
+				return nil, fmt.Errorf("%s is not a regular file", e.Name())
+			}
 			names = append(names, e.Name())
 		}
 	}
@@ -163,136 +230,174 @@ type Options struct {
 	Runs int
 	// Race turns on the race detector.
 	Race bool
-	// Timeout bounds the run of the test binary (go test -timeout).
+	// Timeout bounds the run of one test binary (its -test.timeout); the
+	// binary is stopped a few seconds later if it is still running.
 	Timeout time.Duration
 	// Run selects checks by name (go test -run).
 	Run string
 	// Go is the go command to use; empty means "go" from PATH.
 	Go string
+	// Sandbox, when set, runs every test binary inside it.
+	Sandbox *sandbox.Sandbox
+	// Limits bound what one test binary may use; zero fields take the defaults.
+	Limits Limits
+	// TrustImpl skips the screening of the implementation's files. Only the
+	// tests of the defences behind the screening set it.
+	TrustImpl bool
 }
 
-// Exit describes how the go test process ended.
-type Exit struct {
-	// Code is the process exit code (-1 if it was killed).
-	Code int
-	// Killed is set when the run was stopped from outside: the time limit
-	// passed (Deadline) or the user interrupted (Interrupted).
+// Limits bound the resources of one test binary. Each, when passed, stops
+// the binary and is reported as itself.
+type Limits struct {
+	// Memory is the most resident memory of the binary and its processes, in bytes.
+	Memory int64
+	// Output is the most the binary may print, in bytes.
+	Output int64
+	// Procs is the most processes the binary may have running at once.
+	Procs int
+}
+
+// The default limits. Memory leaves room for the race detector, which
+// multiplies a program's memory by five to ten.
+const (
+	DefaultMemory = 2 << 30
+	DefaultOutput = 10 << 20
+	DefaultProcs  = 16
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.Memory <= 0 {
+		l.Memory = DefaultMemory
+	}
+	if l.Output <= 0 {
+		l.Output = DefaultOutput
+	}
+	if l.Procs <= 0 {
+		l.Procs = DefaultProcs
+	}
+	return l
+}
+
+// buildAllowance bounds compiling and linking the test binaries.
+const buildAllowance = 3 * time.Minute
+
+// goCommand finds the go command.
+func (o Options) goCommand() (string, error) {
+	if o.Go != "" {
+		return o.Go, nil
+	}
+	p, err := exec.LookPath("go")
+	if err != nil {
+		return "", ErrNoGo
+	}
+	return p, nil
+}
+
+// Compiled says how compiling a build's test binaries ended.
+type Compiled struct {
+	// Code is the go command's exit code (-1 if it was killed).
+	Code        int
 	Deadline    bool
 	Interrupted bool
 	Elapsed     time.Duration
 }
 
-// buildAllowance is added to the test time limit for compiling and linking.
-const buildAllowance = 3 * time.Minute
-
-// Run runs the suite in b. consume receives the stream of `go test -json`
-// events on stdout and the go command's stderr; it must read both to the end
-// (it may read them concurrently). Run waits for the process only after
-// consume returns, so no output is lost.
-func Run(ctx context.Context, b *Build, opts Options, consume func(stdout, stderr io.Reader) error) (Exit, error) {
-	goCmd := opts.Go
-	if goCmd == "" {
-		p, err := exec.LookPath("go")
-		if err != nil {
-			return Exit{}, ErrNoGo
-		}
-		goCmd = p
+// Compile builds the test binary of every package of b with `go test -c
+// -json`, before any learner code runs. consume receives the go command's
+// JSON build events on stdout and its stderr; it must read both to the end.
+// The binaries are then made read-only.
+func (b *Build) Compile(ctx context.Context, opts Options, consume func(stdout, stderr io.Reader) error) (Compiled, error) {
+	goCmd, err := opts.goCommand()
+	if err != nil {
+		return Compiled{}, err
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = course.DefaultTimeout
-	}
-	args := []string{"test", "-json", "-count=1", "-trimpath", "-tags", SuiteTag, "-timeout", timeout.String()}
+	args := []string{"test", "-c", "-json", "-trimpath", "-tags", SuiteTag, "-o", b.binDir() + string(filepath.Separator)}
 	if opts.Race {
 		args = append(args, "-race")
 	}
-	if opts.Run != "" {
-		args = append(args, "-run", opts.Run)
-	}
 	args = append(args, b.Pkgs...)
-
-	runCtx, cancel := context.WithTimeout(ctx, timeout+buildAllowance)
+	runCtx, cancel := context.WithTimeout(ctx, buildAllowance)
 	defer cancel()
 	cmd := exec.Command(goCmd, args...)
 	cmd.Dir = b.Dir
 	// The go command's own work directories go inside the build directory,
 	// so that they are removed with it even when go is killed.
 	gotmp := filepath.Join(b.Dir, ".gotmp")
-	if err := os.MkdirAll(gotmp, 0o755); err != nil {
-		return Exit{}, err
+	if err := os.MkdirAll(gotmp, 0o700); err != nil {
+		return Compiled{}, err
 	}
-	cmd.Env = append(testEnv(os.Environ(), opts), "GOTMPDIR="+gotmp)
+	cmd.Env = append(goEnv(os.Environ(), opts), "GOTMPDIR="+gotmp)
 	setProcessGroup(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return Exit{}, err
+		return Compiled{}, err
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return Exit{}, err
+		return Compiled{}, err
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return Exit{}, fmt.Errorf("starting go test: %w", err)
+		return Compiled{}, fmt.Errorf("starting go test -c: %w", err)
 	}
-
-	// Stop the whole process group (go, the compiler, the test binary) when
-	// the context ends, whatever consume is doing.
-	var once sync.Once
-	stop := make(chan struct{})
-	go func() {
-		select {
-		case <-runCtx.Done():
-			once.Do(func() { killProcessGroup(cmd) })
-		case <-stop:
-		}
-	}()
-
+	track(cmd)
+	defer untrack(cmd)
+	stop := context.AfterFunc(runCtx, func() { killProcessGroup(cmd) })
 	cerr := consume(stdout, stderr)
-	// Drain whatever consume left, so that Wait never blocks on a full pipe.
 	io.Copy(io.Discard, stdout)
 	io.Copy(io.Discard, stderr)
 	werr := cmd.Wait()
-	close(stop)
-
-	exit := Exit{Code: cmd.ProcessState.ExitCode(), Elapsed: time.Since(start)}
-	if ctx.Err() != nil {
-		exit.Interrupted = true
-	} else if runCtx.Err() != nil {
-		exit.Deadline = true
+	stop()
+	out := Compiled{Code: cmd.ProcessState.ExitCode(), Elapsed: time.Since(start)}
+	switch {
+	case ctx.Err() != nil:
+		out.Interrupted = true
+	case runCtx.Err() != nil:
+		out.Deadline = true
 	}
 	if cerr != nil {
-		return exit, cerr
+		return out, cerr
 	}
 	var ee *exec.ExitError
 	if werr != nil && !errors.As(werr, &ee) {
-		return exit, werr
+		return out, werr
 	}
-	return exit, nil
+	// Nothing may change a test binary once it is built.
+	entries, _ := os.ReadDir(b.binDir())
+	for _, e := range entries {
+		os.Chmod(filepath.Join(b.binDir(), e.Name()), 0o555)
+	}
+	os.Chmod(b.binDir(), 0o555)
+	return out, nil
 }
 
-// testEnv is the environment of the go command: the user's, minus settings
-// that would make the temporary module behave unlike a plain one, plus the
-// suite's seed settings. The build never touches the network.
-func testEnv(base []string, opts Options) []string {
+func (b *Build) binDir() string { return filepath.Join(b.Dir, "bin") }
+
+// Binary is the path of package i's test binary, or "" if it was not built.
+func (b *Build) Binary(i int) string {
+	p := filepath.Join(b.binDir(), path.Base(b.Pkgs[i])+".test")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+// goEnv is the environment of the go command: the user's, minus settings
+// that would make the temporary module behave unlike a plain one or build
+// for another machine. The build never touches the network.
+func goEnv(base []string, opts Options) []string {
 	drop := map[string]bool{"GOFLAGS": true, "GOWORK": true, "GO111MODULE": true, "GOPROXY": true, "GOTMPDIR": true,
-		"DSLEARN_SEED": true, "DSLEARN_RUNS": true, "GOTOOLCHAIN": true}
+		"GOTOOLCHAIN": true, "GOOS": true, "GOARCH": true, "GOEXPERIMENT": true}
 	env := make([]string, 0, len(base)+8)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if !drop[k] {
+		if !drop[k] && !strings.HasPrefix(k, "DSLEARN_") {
 			env = append(env, kv)
 		}
 	}
 	env = append(env, "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOPROXY=off", "GOTOOLCHAIN=local")
 	if opts.Race {
 		env = append(env, "CGO_ENABLED=1")
-	}
-	if opts.Seed != 0 {
-		env = append(env, "DSLEARN_SEED="+strconv.FormatUint(opts.Seed, 10))
-	}
-	if opts.Runs > 0 {
-		env = append(env, "DSLEARN_RUNS="+strconv.Itoa(opts.Runs))
 	}
 	return env
 }

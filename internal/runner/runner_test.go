@@ -67,7 +67,7 @@ func TestAssembleTakesOnlyTheImplementationsSourceFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, " "); got != "l_test.go loop.go" {
+	if got := strings.Join(names, " "); got != "l_test.go loop.go "+mainFile {
 		t.Errorf("the build holds %q; want the learner's source and the suite only", got)
 	}
 	if data, _ := os.ReadFile(filepath.Join(b.Dir, "go.mod")); !strings.Contains(string(data), "module example.com/t") {
@@ -78,8 +78,8 @@ func TestAssembleTakesOnlyTheImplementationsSourceFiles(t *testing.T) {
 	}
 }
 
-// run runs the looping suite with ctx and opts and returns how it ended.
-func run(t *testing.T, ctx context.Context, opts Options) (Exit, string) {
+// run compiles the looping suite and runs its binary with ctx and opts.
+func run(t *testing.T, ctx context.Context, opts Options) (Ran, string) {
 	t.Helper()
 	c, l := testCourse(t, loopSuite)
 	b, err := Assemble(c, Item{Lesson: l, Impl: spinForever})
@@ -87,15 +87,22 @@ func run(t *testing.T, ctx context.Context, opts Options) (Exit, string) {
 		t.Fatal(err)
 	}
 	defer b.Remove()
-	exit, err := Run(ctx, b, opts, func(stdout, stderr io.Reader) error {
-		io.Copy(io.Discard, stdout)
-		io.Copy(io.Discard, stderr)
-		return nil
-	})
+	compiled, err := b.Compile(ctx, opts, drain2)
+	if err != nil || compiled.Code != 0 {
+		t.Fatalf("compile: %+v %v", compiled, err)
+	}
+	ran, err := b.Exec(ctx, 0, opts, drain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return exit, b.Dir
+	return ran, b.Dir
+}
+
+func drain(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }
+
+func drain2(stdout, stderr io.Reader) error {
+	go io.Copy(io.Discard, stderr)
+	return drain(stdout)
 }
 
 func TestInterruptStopsTheRunAndItsChildren(t *testing.T) {
@@ -103,11 +110,24 @@ func TestInterruptStopsTheRunAndItsChildren(t *testing.T) {
 		t.Skip("builds a test binary")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(3*time.Second, cancel) // the user presses Ctrl-C
+	c, l := testCourse(t, loopSuite)
+	b, err := Assemble(c, Item{Lesson: l, Impl: spinForever})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Compile(ctx, Options{}, drain2); err != nil {
+		t.Fatal(err)
+	}
+	dir := b.Dir
+	time.AfterFunc(2*time.Second, cancel) // the user presses Ctrl-C
 	start := time.Now()
-	exit, dir := run(t, ctx, Options{Timeout: time.Hour})
-	if !exit.Interrupted {
-		t.Errorf("exit = %+v, want Interrupted", exit)
+	ran, err := b.Exec(ctx, 0, Options{Timeout: time.Hour}, drain)
+	b.Remove()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ran.Interrupted {
+		t.Errorf("ran = %+v, want Interrupted", ran)
 	}
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("the run went on for %v after the interrupt", d)
@@ -121,21 +141,27 @@ func TestAnInfiniteLoopIsStoppedAtTheTimeLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a test binary")
 	}
-	exit, _ := run(t, context.Background(), Options{Timeout: 2 * time.Second})
-	if exit.Code == 0 || exit.Interrupted {
-		t.Errorf("exit = %+v, want a failure that is not an interrupt", exit)
+	ran, _ := run(t, context.Background(), Options{Timeout: 2 * time.Second})
+	if ran.Code == 0 || ran.Interrupted {
+		t.Errorf("ran = %+v, want a failure that is not an interrupt", ran)
+	}
+	if !ran.Started {
+		t.Errorf("ran = %+v: the harness's start record was not received", ran)
+	}
+	if _, ended := ran.End(); ended {
+		t.Errorf("ran = %+v: a run stopped at its limit has no end record", ran)
 	}
 }
 
-func TestTestEnvIsolatesTheBuild(t *testing.T) {
-	env := testEnv([]string{"GOFLAGS=-mod=vendor", "GOWORK=/x/go.work", "PATH=/bin", "DSLEARN_SEED=9"}, Options{Seed: 17, Runs: 3, Race: true})
+func TestGoEnvIsolatesTheBuild(t *testing.T) {
+	env := goEnv([]string{"GOFLAGS=-mod=vendor", "GOWORK=/x/go.work", "PATH=/bin", "DSLEARN_SEED=9", "DSLEARN_COURSE=/c", "GOOS=windows", "GOARCH=386", "GOEXPERIMENT=nosuch"}, Options{Seed: 17, Runs: 3, Race: true})
 	joined := strings.Join(env, "\n")
-	for _, want := range []string{"GOFLAGS=", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1", "DSLEARN_SEED=17", "DSLEARN_RUNS=3", "PATH=/bin"} {
+	for _, want := range []string{"GOFLAGS=", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1", "PATH=/bin"} {
 		if !strings.Contains(joined, want+"\n") && !strings.HasSuffix(joined, want) {
 			t.Errorf("environment lacks %s:\n%s", want, joined)
 		}
 	}
-	for _, bad := range []string{"-mod=vendor", "/x/go.work", "DSLEARN_SEED=9"} {
+	for _, bad := range []string{"-mod=vendor", "/x/go.work", "DSLEARN_", "GOOS", "GOARCH", "GOEXPERIMENT"} {
 		if strings.Contains(joined, bad) {
 			t.Errorf("environment keeps %s", bad)
 		}

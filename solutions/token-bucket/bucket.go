@@ -42,7 +42,8 @@ type Limiter struct {
 
 // New returns a full bucket holding burst tokens that refills at rate tokens
 // per second. rate must be finite and >= 0 (0 means it never refills);
-// burst must be >= 0 (0 means nothing is ever allowed).
+// burst must be >= 0 (0 means no request for one token or more is ever
+// allowed).
 func New(rate float64, burst int) *Limiter {
 	// Leaving last at the zero Time is harmless: the first call refills a
 	// full bucket, and the cap keeps it at burst.
