@@ -27,7 +27,7 @@ func NewCmdDev(f *Factory) *cobra.Command {
 --course DIR (or DSLEARN_COURSE); without it, on the course checkout that
 contains the current directory. See docs/authoring.md.`,
 	}
-	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f), NewCmdDevWrong(f, nil))
+	cmd.AddCommand(NewCmdDevCheck(f), NewCmdDevNew(f), NewCmdDevWrong(f, nil), NewCmdDevMutate(f))
 	return cmd
 }
 
@@ -63,6 +63,9 @@ type DevCheckOptions struct {
 	Refs   []string
 	Jobs   int
 	Static bool
+	// SeedReport prints, instead of the audit, how many seeds catch each
+	// known-wrong implementation.
+	SeedReport bool
 }
 
 // NewCmdDevCheck builds `dslearn dev check [slug...]`.
@@ -86,6 +89,7 @@ solution and is rejected by at least one check. Exits 1 on any problem.`,
 	}
 	cmd.Flags().IntVarP(&opts.Jobs, "jobs", "j", 2, "how many suites to run at once")
 	cmd.Flags().BoolVar(&opts.Static, "static", false, "check the manifest, lessons and files only; run no suite")
+	cmd.Flags().BoolVar(&opts.SeedReport, "seed-report", false, "instead: on how many of seeds 1-30 the suite catches each known-wrong implementation")
 	return cmd
 }
 
@@ -98,6 +102,9 @@ func devCheckRun(ctx context.Context, o *DevCheckOptions) error {
 	lessons, err := selectLessons(c, o.Refs, len(o.Refs) == 0, 0)
 	if err != nil {
 		return err
+	}
+	if o.SeedReport {
+		return seedReportRun(ctx, o, c, lessons)
 	}
 	if !o.Static {
 		if err := needGo(c); err != nil {
