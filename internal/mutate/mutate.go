@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/dslearn/dslearn/internal/patch"
 	"go/ast"
 	"go/format"
 	"go/importer"
@@ -138,7 +139,7 @@ func Generate(fsys fs.FS, dir, module string, ops []Operator) (*Set, error) {
 // UnifiedDiff is the change from old to new of the exercise file name, as
 // a unified diff with the paths a/name and b/name.
 func UnifiedDiff(name, old, new string) string {
-	return udiff.Unified("a/"+name, "b/"+name, old, new)
+	return patch.Create(name, []byte(old), []byte(new))
 }
 
 // tidy drops the blank lines the printer leaves where a statement was

@@ -1,14 +1,17 @@
 package mutate
 
 import (
+	"io/fs"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
+	"github.com/dslearn/dslearn/internal/patch"
 )
 
 const counterSrc = `package counter
@@ -38,8 +41,8 @@ func TestMutantSourceDiffAndPatch(t *testing.T) {
 	if string(m.Source) != wantSrc {
 		t.Errorf("source:\n%s\nwant:\n%s", m.Source, wantSrc)
 	}
-	wantDiff := `--- a/counter.go
-+++ b/counter.go
+	wantDiff := `--- counter.go
++++ counter.go
 @@ -5,6 +5,5 @@
  
  // Inc adds one.
@@ -207,5 +210,31 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		} else if !slices.Equal(ids, first) {
 			t.Fatalf("run %d gave %d mutants, the first %d, or in another order", i, len(ids), len(first))
 		}
+	}
+}
+
+// A survivor's patch is a known-wrong implementation's file as it stands:
+// it parses, and applied to the solution it gives the mutant.
+func TestSurvivorPatchIsAKnownWrongFile(t *testing.T) {
+	fsys := fstest.MapFS{"sol/counter.go": {Data: []byte(counterSrc)}}
+	ops, _ := OperatorsNamed([]string{"remove"})
+	set, err := Generate(fsys, "sol", "example.com/c", ops)
+	if err != nil || len(set.Mutants) != 1 {
+		t.Fatalf("%v, %d mutants", err, len(set.Mutants))
+	}
+	m := set.Mutants[0]
+	p, err := patch.Parse([]byte(SurvivorPatch(Result{Mutant: m, Outcome: Survived})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Header.Bug != "mutant remove at "+m.File+":"+strconv.Itoa(m.Line) || p.Header.Breaks != "(fill in)" {
+		t.Errorf("header = %+v", p.Header)
+	}
+	out, err := p.Apply(fstest.MapFS{"counter.go": {Data: []byte(counterSrc)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fs.ReadFile(out, "counter.go"); string(got) != string(m.Source) {
+		t.Errorf("applied:\n%s\nwant the mutant:\n%s", got, m.Source)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dslearn/dslearn/internal/patch"
 	"io/fs"
 	"math/rand/v2"
 	"path"
@@ -250,7 +251,11 @@ func Score(rs []Result) (killed, survived int) {
 // known-wrong implementations: a header naming the bug and the rule it
 // breaks (for the author to fill in), then the unified diff.
 func SurvivorPatch(r Result) string {
-	return fmt.Sprintf("Bug: mutant %s at %s\nBreaks: (fill in)\n\n%s", r.Operator, r.Where(), r.Diff)
+	var b strings.Builder
+	if err := patch.Write(&b, patch.Header{Bug: fmt.Sprintf("mutant %s at %s", r.Operator, r.Where()), Breaks: "(fill in)"}, r.Diff); err != nil {
+		return ""
+	}
+	return b.String()
 }
 
 // Baseline grades the unchanged solution with the options the mutants get.
