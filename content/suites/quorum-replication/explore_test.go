@@ -24,10 +24,10 @@ func TestEveryDeliveryOrderLetsAReadAfterAWriteSeeIt(t *testing.T) {
 		opts  simnet.ExploreOptions
 		fault string
 	}{
-		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{1, 3, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{3, 1, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDuplicates: 1, MaxPaths: 5000}, "any one message duplicated"},
+		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{1, 3, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{3, 1, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDuplicates: 1, MaxPaths: 20000}, "any one message duplicated"},
 	} {
 		var cl *cluster
 		var put, get quorum.OpID
