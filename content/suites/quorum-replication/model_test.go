@@ -350,7 +350,10 @@ func qScenario(r *rand.Rand, n, ticks, ops int) error {
 			body := quorum.Msg{Kind: kinds[r.IntN(len(kinds))], Op: op, Key: x.keys[0], Version: qVersions[r.IntN(len(qVersions))], Value: "stray", Found: true}
 			from := simnet.NodeID(777)
 			if r.IntN(2) == 0 {
+				// From a replica: a late answer that found nothing (a
+				// fake version could name another write's value).
 				from = ids[r.IntN(n)]
+				body.Found, body.Version, body.Value = false, 0, ""
 			}
 			if body.Kind == quorum.PutAck || body.Kind == quorum.GetReply || from == 777 {
 				x.step("node %d sends the coordinator %v", from, body)
