@@ -159,7 +159,7 @@ func (w *twin) compare(call string, got, want []simnet.Message[election.Kind]) {
 	}
 	m := x.models[w.id]
 	if !slices.Equal(sortKinds(got), sortKinds(want)) {
-		x.err = check.Mismatch(fmt.Sprintf("at tick %d node %d (%s, its own tick count %d), %s, returned", x.net.Now(), w.id, m.state, m.count, call), kindList(want), kindList(got))
+		x.err = check.Mismatch(fmt.Sprintf("at tick %d node %d (by the rules now %s, its own tick count %d), %s, returned", x.net.Now(), w.id, m.state, m.count, call), kindList(want), kindList(got))
 		return
 	}
 	wl, wok := m.leaderOf()
@@ -189,6 +189,9 @@ func (x *mrun) add(r *rand.Rand, v id) {
 	r.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
 	given := slices.Clone(peers)
 	x.nodes[v] = election.NewNode(v, given, x.cfg)
+	if x.err == nil && !slices.Equal(given, peers) {
+		x.err = check.Mismatch(fmt.Sprintf("NewNode(%d, peers, cfg) must leave the peers slice as it was given (the caller may use it for every node)", v), peers, given)
+	}
 	for i := range given { // the caller reuses its slice: the node must have copied it
 		given[i] = v
 	}
@@ -301,6 +304,45 @@ func TestEveryNodeFollowsTheLessonsRulesAfterEveryCall(t *testing.T) {
 		for _, sz := range []struct{ n, ticks int }{{1, 20}, {2, 40}, {3, 80}, {5, 150}, {8, 200}} {
 			if err := modelScenario(r, sz.n, sz.ticks); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TestOneNodeFollowsTheRulesForAnySequenceOfCalls calls one node directly
+// with random sequences of Ticks and messages of every kind from every
+// other peer, whatever its state, and compares each call with the rules.
+func TestOneNodeFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		for n := 1; n <= 6; n++ {
+			s := randomSetup(r, n)
+			x := &mrun{ids: modelIDs(r, n), cfg: s.cfg, nodes: map[id]*election.Node{}, models: map[id]*mnode{},
+				net: simnet.New[election.Kind](simnet.Config{})}
+			v := x.ids[r.IntN(n)]
+			x.add(r, v)
+			w := &twin{x: x, id: v}
+			var calls []string
+			for range 300 {
+				if r.IntN(5) < 2 || n == 1 {
+					calls = append(calls, "Tick()")
+					w.Tick()
+				} else {
+					from := x.ids[r.IntN(n)]
+					if from == v {
+						continue
+					}
+					k := election.Kind(1 + r.IntN(4))
+					calls = append(calls, fmt.Sprintf("Receive(%v from %d)", k, from))
+					w.Receive(simnet.Message[election.Kind]{From: from, To: v, Body: k})
+				}
+				if x.err != nil {
+					if len(calls) > 30 {
+						calls = append([]string{fmt.Sprintf("... %d earlier calls", len(calls)-30)}, calls[len(calls)-30:]...)
+					}
+					return fmt.Errorf("%v\n\nnode %d, peers %v, %+v, called directly:\n    %s", x.err, v, x.ids, x.cfg, strings.Join(calls, "\n    "))
+				}
 			}
 		}
 		return nil

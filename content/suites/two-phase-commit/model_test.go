@@ -528,15 +528,16 @@ func tScenario(r *rand.Rand, nparts, ticks, txs int) error {
 				x.fail("%s", check.Mismatch(fmt.Sprintf("Begin(%q, %v) returns one Prepare per participant, in increasing ID order, From the coordinator, carrying that participant's writes", tx, writes), msgList(want), msgList(got)))
 				break
 			}
+			x.net.Send(got...)
 			// The client reuses its map and slices: the coordinator must
-			// have copied what it keeps or sends.
+			// have copied what it keeps or sends (the network reports a
+			// sent Prepare whose writes change).
 			for id, ws := range writes {
 				for i := range ws {
 					ws[i].Value = "changed by the client"
 				}
 				writes[id] = nil
 			}
-			x.net.Send(got...)
 			x.compareCoord(fmt.Sprintf("after Begin(%q)", tx))
 		}
 		id := everyone[r.IntN(len(everyone))]
@@ -605,7 +606,7 @@ func tScenario(r *rand.Rand, nparts, ticks, txs int) error {
 		}
 	}
 	if ch := x.net.BodyChanges(); x.err == nil && len(ch) > 0 {
-		x.fail("node %d changed a message after returning it: %v. A node must not reuse or modify what it has sent", ch[0].From, ch[0])
+		x.fail("%v. A sent message must not change: a node must not reuse or modify a slice it has sent, and Begin's Prepare messages must not share their Writes with the map the client passed (the client may reuse it)", ch[0])
 	}
 	if x.err != nil {
 		return x.report(nc)
@@ -623,6 +624,60 @@ func TestEveryNodeMatchesTheLessonsRulesAfterEveryStep(t *testing.T) {
 		for _, sz := range []struct{ n, ticks, txs int }{{1, 20, 3}, {2, 40, 6}, {3, 60, 10}, {4, 90, 16}} {
 			if err := tScenario(r, sz.n, sz.ticks, sz.txs); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TestOneParticipantFollowsTheRulesForAnySequenceOfCalls calls one
+// participant directly with random Prepares, Commits, Aborts, Ticks and
+// restarts from its log, in any order, and compares every call.
+func TestOneParticipantFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		const coord, self = simnet.NodeID(-1), simnet.NodeID(7)
+		x := &trun{coordID: coord, parts: []simnet.NodeID{self}, retry: 1 + r.IntN(4), ps: map[simnet.NodeID]*twopc.Participant{},
+			logs: map[simnet.NodeID]*twopc.Log{self: {}}, mp: map[simnet.NodeID]*mpart{}, votes: map[string]bool{},
+			net: simnet.New[twopc.Msg](simnet.Config{}), keys: tKeys[:2+r.IntN(3)]}
+		x.mc = &mcoord{decided: map[twopc.TxID]twopc.State{}, pending: map[twopc.TxID]*mround{}, forgotten: map[twopc.TxID]bool{}}
+		x.ps[self] = twopc.NewParticipant(coord, x.logs[self], x.retry, x.voteFunc(self))
+		x.mp[self] = newMPart(coord, x.retry, x.voteFunc(self))
+		node := &mpartNode{x: x, id: self}
+		for i := range 6 {
+			tx := twopc.TxID(fmt.Sprintf("%s-%d", tTxs[r.IntN(len(tTxs))], i))
+			x.txs = append(x.txs, tx)
+			x.votes[fmt.Sprint(self, "/", tx)] = r.IntN(4) != 0
+		}
+		var calls []string
+		for range 200 {
+			tx := x.txs[r.IntN(len(x.txs))]
+			switch k := r.IntN(10); {
+			case k < 3:
+				calls = append(calls, "Tick()")
+				node.Tick()
+			case k < 6:
+				var ws []twopc.Write
+				for _, j := range r.Perm(len(x.keys))[:1+r.IntN(2)] {
+					ws = append(ws, twopc.Write{Key: x.keys[j], Value: tValues[r.IntN(len(tValues))]})
+				}
+				calls = append(calls, fmt.Sprintf("Receive(Prepare %s %v)", tx, ws))
+				node.Receive(Message{From: coord, To: self, Body: twopc.Msg{Kind: twopc.Prepare, Tx: tx, Writes: ws}})
+			case k < 9:
+				kind := []twopc.Kind{twopc.Commit, twopc.Abort}[r.IntN(2)]
+				calls = append(calls, fmt.Sprintf("Receive(%v %s)", kind, tx))
+				node.Receive(Message{From: coord, To: self, Body: twopc.Msg{Kind: kind, Tx: tx}})
+			default:
+				calls = append(calls, "restart: NewParticipant with the same log")
+				x.ps[self] = twopc.NewParticipant(coord, x.logs[self], x.retry, x.voteFunc(self))
+				x.mp[self].restart()
+				x.comparePart(self, "after a restart from its log")
+			}
+			if x.err != nil {
+				if len(calls) > 30 {
+					calls = append([]string{fmt.Sprintf("... %d earlier calls", len(calls)-30)}, calls[len(calls)-30:]...)
+				}
+				return fmt.Errorf("%v\n\nparticipant %d (coordinator %d, retryEvery %d), called directly:\n    %s", x.err, self, coord, x.retry, strings.Join(calls, "\n    "))
 			}
 		}
 		return nil
