@@ -30,7 +30,8 @@ const minLabel = 24
 // An arrow goes from the sender (o) to the receiver (> or <) and is drawn at
 // the tick the copy was delivered; a label "(sent t)" marks a copy that was
 // delayed, "[copy]" a duplicate, and x a copy that was dropped, with the
-// reason. X marks a crash, R a restart; a crashed node's column is dotted.
+// reason. X marks a crash, R a restart, P a pause and W the resume; a
+// crashed node's column is dotted.
 // Sends are not drawn separately; messages still in flight at the end are
 // drawn last (at most 8), without a tick, labelled "[in flight, sent t]". Lines are at most MaxDiagramWidth wide;
 // when there are too many nodes for columns the trace is listed instead.
@@ -166,6 +167,10 @@ func (n *Network[M]) DiagramFunc(maxEvents int, keep func(Event) bool) string {
 			row[pos[e.Node]] = 'X'
 		case EventRestart:
 			row[pos[e.Node]] = 'R'
+		case EventPause:
+			row[pos[e.Node]] = 'P'
+		case EventResume:
+			row[pos[e.Node]] = 'W'
 		}
 		l := fmt.Sprintf("%*s |%s ", tw, tick, string(row))
 		b.WriteString(strings.TrimRight(clip(l+label, MaxDiagramWidth), " ") + "\n")
@@ -213,6 +218,14 @@ func eventLabel(e Event) string {
 		return "partition " + groupsString(e.Groups)
 	case EventHeal:
 		return "partition healed"
+	case EventPause:
+		return fmt.Sprintf("node %d paused", e.Node)
+	case EventResume:
+		return fmt.Sprintf("node %d resumed", e.Node)
+	case EventBlock:
+		return fmt.Sprintf("messages %d -> %d blocked", e.From, e.To)
+	case EventUnblock:
+		return fmt.Sprintf("messages %d -> %d unblocked", e.From, e.To)
 	}
 	s := e.Body
 	if e.Kind == EventDeliver && e.SentAt != e.Tick-1 {

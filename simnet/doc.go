@@ -50,6 +50,12 @@
 //
 // Change the seed to see another run; keep it to see the same run again.
 //
+// Beyond Config's random faults, a caller can Partition and Heal, Block one
+// direction of a link, Crash and Restart a node, or Pause and Resume one (a
+// pause keeps its state and holds its messages). CopyBodies gives every
+// receiver its own copy of a message body, as a real network would, and
+// reports a body its sender changed after sending it.
+//
 // # Exploring every delivery order
 //
 // For tiny configurations, Explore runs the system along every path the

@@ -12,9 +12,15 @@ type ExploreOptions struct {
 	// Ticks is how many ticks every path runs (unless check stops it
 	// earlier). Required.
 	Ticks int
-	// MaxPaths stops the exploration after this many paths, complete or not
-	// (0 means DefaultMaxPaths). ExploreWithReport says whether it finished.
+	// MaxPaths stops the exploration after this many paths (0 means
+	// DefaultMaxPaths). Stopping there before every path was run is an
+	// error, ErrPathCap, unless Sample is set: a property is then not
+	// proven, and passing silently would claim it was.
 	MaxPaths int
+	// Sample accepts an exploration cut short by MaxPaths: the paths run
+	// (the first MaxPaths in depth-first order) are a sample, and
+	// ExploreReport.Complete says whether every path was run.
+	Sample bool
 	// MaxDepth bounds how many choices of a path are explored: after that
 	// many, every later choice of the path takes its first option
 	// (deliveries in send order, the smallest delay, nothing lost,
@@ -66,6 +72,11 @@ func (e *ExploreError) Error() string {
 // Unwrap returns the error check returned.
 func (e *ExploreError) Unwrap() error { return e.Err }
 
+// ErrPathCap is returned (wrapped, with the numbers) when an exploration
+// reaches ExploreOptions.MaxPaths before running every path, and Sample is
+// not set.
+var ErrPathCap = errors.New("simnet: the exploration reached its path cap before trying every path")
+
 // StopPath, returned by an exploration's check, ends the current path as a
 // success (for example once the property has been decided for it).
 var StopPath = errors.New("simnet: stop this path")
@@ -90,9 +101,10 @@ var StopPath = errors.New("simnet: stop this path")
 // network and act on it (Send, Restart, Partition, Heal) as long as what it
 // does depends only on what the network shows. Nodes must be deterministic.
 //
-// Explore returns the first failing path as an *ExploreError, or nil when
-// check passed on every path run. Panics in nodes or check are not
-// recovered.
+// Explore returns the first failing path as an *ExploreError, an error
+// wrapping ErrPathCap when opts.MaxPaths stopped it before every path was
+// run (unless opts.Sample is set), or nil when check passed on every path.
+// Panics in nodes or check are not recovered.
 func Explore[M any](opts ExploreOptions, setup func() *Network[M], check func(n *Network[M]) error) error {
 	_, err := ExploreWithReport(opts, setup, check)
 	return err
@@ -133,7 +145,11 @@ func ExploreWithReport[M any](opts ExploreOptions, setup func() *Network[M], che
 			return rep, nil
 		}
 		if rep.Paths >= maxPaths {
-			return rep, nil
+			if opts.Sample {
+				return rep, nil
+			}
+			return rep, fmt.Errorf("%w: %d paths run, the longest with %d choices; raise MaxPaths, lower Ticks or MaxDepth, or set Sample to accept a partial exploration",
+				ErrPathCap, rep.Paths, rep.LongestPath)
 		}
 		prefix = append(x.taken[:i:i], x.taken[i]+1)
 	}

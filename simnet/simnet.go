@@ -45,6 +45,12 @@ type Config struct {
 	// [MinDelay, MaxDelay]. 0, 0 means the next tick. Different delays reorder
 	// messages. MaxDelay < MinDelay is treated as MaxDelay == MinDelay.
 	MinDelay, MaxDelay int
+	// MaxExtraCopies is how many extra copies duplication may make of one
+	// message (0 means 1): after each extra copy, another one is made with
+	// probability DuplicateRate, until there are this many. Each copy gets
+	// its own delay. While exploring, ExploreOptions.MaxDuplicates still
+	// bounds the extra copies of a whole path.
+	MaxExtraCopies int
 }
 
 // Stats counts what the network did so far.
@@ -87,11 +93,13 @@ type flight[M any] struct {
 	due    int
 	latest int  // exploring: the last tick it may arrive at
 	dup    bool // the extra copy made by duplication
+	orig   M    // with CopyBodies: the body the sender handed over (msg.Body is the copy taken then)
 }
 
 type slot[M any] struct {
-	node  Node[M]
-	alive bool
+	node   Node[M]
+	alive  bool
+	paused bool
 }
 
 // Network is a simulated network of nodes exchanging messages of type M.
@@ -110,8 +118,14 @@ type Network[M any] struct {
 	nflight int
 	seq     int
 
-	group map[NodeID]int // partition: group index of each listed node; nil when healed
-	parts [][][]NodeID   // the groups of every Partition call, for the trace
+	group   map[NodeID]int // partition: group index of each listed node; nil when healed
+	parts   [][][]NodeID   // the groups of every Partition call, for the trace
+	blocked map[[2]NodeID]bool
+	held    []flight[M] // copies that arrived at a paused node, in arrival order
+
+	clone   func(M) M // CopyBodies
+	same    func(a, b M) bool
+	changes []BodyChange
 
 	log   []record[M]
 	stats Stats
@@ -179,6 +193,11 @@ func (n *Network[M]) send(m Message[M]) {
 	n.stats.SentBy[m.From]++
 	n.stats.SentPerTick[n.now]++
 	f := flight[M]{msg: m, seq: n.seq, sentAt: n.now}
+	if n.clone != nil {
+		f.orig = m.Body
+		f.msg.Body = n.clone(m.Body)
+		m = f.msg
+	}
 	n.record(record[M]{kind: kSend, msg: m, seq: f.seq, sentAt: n.now})
 	if !n.connected(m.From, m.To) {
 		n.drop(f, rPartition)
@@ -198,7 +217,7 @@ func (n *Network[M]) decide() {
 			continue
 		}
 		n.schedule(f)
-		if n.duplicate() {
+		for k := 0; k < max(n.cfg.MaxExtraCopies, 1) && n.duplicate(); k++ {
 			n.stats.Duplicated++
 			c := f
 			c.dup = true
@@ -301,7 +320,7 @@ func (n *Network[M]) Tick() {
 			n.exploreCrash(id)
 		}
 		s := n.nodes[id]
-		if !s.alive {
+		if !s.alive || s.paused {
 			continue
 		}
 		n.emit(id, s.node.Tick())
@@ -320,12 +339,20 @@ func (n *Network[M]) deliver(f flight[M]) {
 		n.drop(f, rCrashed)
 	case !n.connected(f.msg.From, f.msg.To):
 		n.drop(f, rPartition)
+	case s.paused:
+		n.held = append(n.held, f)
+		n.nflight++
 	default:
 		n.stats.Delivered++
 		n.stats.ReceivedBy[f.msg.To]++
 		n.stats.DeliveredPerTick[n.now]++
 		n.record(record[M]{kind: kDeliver, msg: f.msg, seq: f.seq, sentAt: f.sentAt, dup: f.dup})
-		n.emit(f.msg.To, s.node.Receive(f.msg))
+		m := f.msg
+		if n.clone != nil {
+			n.checkBody(f)
+			m.Body = n.clone(f.msg.Body)
+		}
+		n.emit(f.msg.To, s.node.Receive(m))
 	}
 }
 
@@ -378,6 +405,10 @@ func (n *Network[M]) Crash(id NodeID) {
 	}
 	s.alive = false
 	n.record(record[M]{kind: kCrash, msg: Message[M]{To: id}})
+	if s.paused {
+		s.paused = false
+		n.release(id, true)
+	}
 }
 
 // Restart puts a new, live node value in the place of node id (crashing the
@@ -431,12 +462,14 @@ func (n *Network[M]) Partition(groups ...[]NodeID) {
 	n.record(record[M]{kind: kPartition, part: len(n.parts) - 1})
 }
 
-// Heal removes the partition: every ID can reach every other again.
+// Heal removes the partition and every one-way block (see Block): every ID
+// can reach every other again.
 func (n *Network[M]) Heal() {
-	if n.group == nil {
+	if n.group == nil && len(n.blocked) == 0 {
 		return
 	}
 	n.group = nil
+	n.blocked = nil
 	n.record(record[M]{kind: kHeal})
 }
 
@@ -445,7 +478,13 @@ func (n *Network[M]) Heal() {
 func (n *Network[M]) Connected(a, b NodeID) bool { return n.connected(a, b) }
 
 func (n *Network[M]) connected(a, b NodeID) bool {
-	if n.group == nil || a == b {
+	if a == b {
+		return true
+	}
+	if n.blocked[[2]NodeID{a, b}] {
+		return false
+	}
+	if n.group == nil {
 		return true
 	}
 	ga, oka := n.group[a]
@@ -486,6 +525,7 @@ func (n *Network[M]) InFlight() []Message[M] {
 func (n *Network[M]) inFlight() []flight[M] {
 	var fs []flight[M]
 	fs = append(fs, n.unsent...)
+	fs = append(fs, n.held...)
 	for _, p := range n.pending {
 		fs = append(fs, p...)
 	}

@@ -576,7 +576,7 @@ func TestExploreCoversDelaysDropsDuplicatesAndCrashes(t *testing.T) {
 		// node 1 may crash before its delivery, or before its tick 1 or 2: 4 paths.
 		{"crash points of one node", Config{}, ExploreOptions{Ticks: 2, Crashable: []NodeID{1}, MaxCrashes: 1}, 4},
 		{"max depth 1", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxDepth: 1}, 2},
-		{"max paths", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxPaths: 5}, 5},
+		{"max paths, sampled", Config{MaxDelay: 2}, ExploreOptions{Ticks: 4, MaxPaths: 5, Sample: true}, 5},
 	}
 	for _, c := range cases {
 		rep, err := ExploreWithReport(c.opts, two(c.cfg), ok)
@@ -726,5 +726,189 @@ func TestTheOrderANodeListsItsMessagesInDoesNotChangeTheRun(t *testing.T) {
 	}
 	if run(1) != run(2) {
 		t.Fatal("the same seed gave different runs when nodes listed the same messages in different orders")
+	}
+}
+
+func TestBlockCutsOneDirectionOnly(t *testing.T) {
+	n := New[string](Config{MaxDelay: 1})
+	a, b := &silent{}, &silent{}
+	n.Add(1, a)
+	n.Add(2, b)
+	n.Send(msg(1, 2, "early")) // in flight when the block starts
+	n.Block(1, 2)
+	n.Send(msg(1, 2, "blocked"), msg(2, 1, "back"))
+	if n.Connected(1, 2) || !n.Connected(2, 1) {
+		t.Fatalf("Connected(1,2) = %v, Connected(2,1) = %v; want false, true", n.Connected(1, 2), n.Connected(2, 1))
+	}
+	n.Run(3)
+	if len(b.got) != 0 || len(a.got) != 1 || a.got[0].Body != "back" {
+		t.Fatalf("node 2 got %v (want nothing), node 1 got %v (want back)", b.got, a.got)
+	}
+	if s := n.Stats(); s.Dropped != 2 {
+		t.Errorf("Dropped = %d, want 2 (one cut at send, one in flight)", s.Dropped)
+	}
+	n.Unblock(1, 2)
+	n.Send(msg(1, 2, "after unblock"))
+	n.Block(2, 1)
+	n.Heal() // removes blocks too
+	n.Send(msg(2, 1, "after heal"))
+	n.Run(3)
+	if len(b.got) != 1 || b.got[0].Body != "after unblock" || len(a.got) != 2 {
+		t.Fatalf("after Unblock and Heal: node 2 got %v, node 1 got %v", b.got, a.got)
+	}
+	var kinds []EventKind
+	for _, e := range n.Trace() {
+		if e.Kind == EventBlock || e.Kind == EventUnblock || e.Kind == EventHeal {
+			kinds = append(kinds, e.Kind)
+			if e.Kind != EventHeal && e.String() == "" {
+				t.Errorf("empty String for %v", e.Kind)
+			}
+		}
+	}
+	if want := []EventKind{EventBlock, EventUnblock, EventBlock, EventHeal}; !reflect.DeepEqual(kinds, want) {
+		t.Errorf("trace kinds %v, want %v", kinds, want)
+	}
+	if d := n.Diagram(0); !strings.Contains(d, "messages 1 -> 2 blocked") {
+		t.Errorf("diagram does not show the block:\n%s", d)
+	}
+}
+
+func TestPauseHoldsMessagesAndTicksUntilResume(t *testing.T) {
+	n := New[string](Config{})
+	e := &echo{limit: 100}
+	s := &silent{}
+	n.Add(1, e)
+	n.Add(2, s)
+	n.Send(msg(1, 2, "sent before pause")) // node 1's message still arrives
+	n.Pause(1)
+	n.Send(msg(2, 1, "x"), msg(2, 1, "y"))
+	n.Run(5)
+	if !n.Alive(1) || !n.Paused(1) {
+		t.Fatalf("Alive %v Paused %v; a paused node is alive and paused", n.Alive(1), n.Paused(1))
+	}
+	if e.ticks != 0 || len(e.got) != 0 {
+		t.Fatalf("paused node ticked %d times and got %v; want neither", e.ticks, e.got)
+	}
+	if len(s.got) != 1 {
+		t.Fatalf("node 2 got %v, want the message sent before the pause", s.got)
+	}
+	if st := n.Stats(); st.InFlight != 2 || st.Dropped != 0 {
+		t.Fatalf("InFlight %d Dropped %d while paused; want 2 held, none dropped", st.InFlight, st.Dropped)
+	}
+	if got := n.InFlight(); len(got) != 2 {
+		t.Fatalf("InFlight() = %v, want the two held messages", got)
+	}
+	n.Resume(1)
+	n.Tick()
+	if e.ticks != 1 || len(e.got) != 2 || e.got[0].Body == e.got[1].Body {
+		t.Fatalf("after Resume and one tick: ticks %d, got %v; want 1 tick and both x and y", e.ticks, e.got)
+	}
+	n.Tick()
+	if len(s.got) != 3 {
+		t.Fatalf("the resumed node's replies: node 2 got %v", s.got)
+	}
+	// A crash ends a pause and drops what was held.
+	n.Pause(1)
+	n.Send(msg(2, 1, "z"))
+	n.Tick()
+	n.Crash(1)
+	if n.Paused(1) {
+		t.Fatal("a crashed node is not paused")
+	}
+	if st := n.Stats(); st.InFlight != 0 || st.Dropped != 1 {
+		t.Fatalf("after crashing a paused node: InFlight %d Dropped %d; want 0 and 1", st.InFlight, st.Dropped)
+	}
+	d := n.Diagram(0)
+	if !strings.Contains(d, "node 1 paused") || !strings.Contains(d, "node 1 resumed") {
+		t.Errorf("diagram does not show pause and resume:\n%s", d)
+	}
+}
+
+func TestMaxExtraCopiesRepeatsDuplicates(t *testing.T) {
+	for _, c := range []struct{ extra, copies int }{{0, 2}, {1, 2}, {3, 4}} {
+		n := New[string](Config{Seed: 3, DuplicateRate: 1, MaxExtraCopies: c.extra, MaxDelay: 2})
+		s := &silent{}
+		n.Add(1, s)
+		n.Send(msg(0, 1, "m"))
+		n.Run(5)
+		if len(s.got) != c.copies || n.Stats().Duplicated != c.copies-1 {
+			t.Errorf("MaxExtraCopies %d: delivered %d copies (Duplicated %d), want %d", c.extra, len(s.got), n.Stats().Duplicated, c.copies)
+		}
+	}
+	// With a rate below 1 the number of extra copies varies up to the cap.
+	n := New[string](Config{Seed: 9, DuplicateRate: 0.5, MaxExtraCopies: 3})
+	s := &silent{}
+	n.Add(1, s)
+	for range 400 {
+		n.Send(msg(0, 1, "m"))
+	}
+	n.Run(2)
+	if d := n.Stats().Duplicated; d < 300 || d > 500 {
+		t.Errorf("400 messages, rate 0.5, up to 3 extra copies: %d extra copies, want about 0.5+0.25+0.125 per message", d)
+	}
+}
+
+type bag struct{ items []int }
+
+func TestCopyBodiesGivesEveryReceiverItsOwnCopyAndReportsChanges(t *testing.T) {
+	clone := func(b bag) bag { return bag{items: append([]int(nil), b.items...)} }
+	same := func(a, b bag) bool { return reflect.DeepEqual(a.items, b.items) }
+	n := New[bag](Config{})
+	var got [3][]int
+	mut := &recvFunc{f: func(m Message[bag]) { got[1] = m.Body.items; m.Body.items[0] = 99 }}
+	other := &recvFunc{f: func(m Message[bag]) { got[2] = m.Body.items }}
+	n.Add(1, mut)
+	n.Add(2, other)
+	n.CopyBodies(clone, same)
+	buf := bag{items: []int{1, 2}}
+	n.Send(Message[bag]{From: 0, To: 1, Body: buf}, Message[bag]{From: 0, To: 2, Body: buf})
+	buf.items[1] = 7 // the sender reuses its buffer after sending
+	n.Tick()
+	if !reflect.DeepEqual(got[1], []int{99, 2}) || !reflect.DeepEqual(got[2], []int{1, 2}) {
+		t.Fatalf("node 1 got %v (after changing it), node 2 got %v; want [99 2] and [1 2]", got[1], got[2])
+	}
+	ch := n.BodyChanges()
+	if len(ch) != 2 || ch[0].Sent != "{[1 2]}" || ch[0].Now != "{[1 7]}" || ch[0].From != 0 || ch[0].Tick != 1 {
+		t.Fatalf("BodyChanges = %v, want both deliveries reporting [1 2] changed to [1 7]", ch)
+	}
+	if !strings.Contains(ch[0].String(), "changed") {
+		t.Errorf("String() = %q", ch[0].String())
+	}
+	// Without CopyBodies, bodies are shared, as before.
+	n2 := New[bag](Config{})
+	var shared []int
+	n2.Add(1, &recvFunc{f: func(m Message[bag]) { shared = m.Body.items }})
+	b2 := bag{items: []int{1}}
+	n2.Send(Message[bag]{To: 1, Body: b2})
+	n2.Tick()
+	b2.items[0] = 5
+	if shared[0] != 5 || len(n2.BodyChanges()) != 0 {
+		t.Fatalf("without CopyBodies the receiver shares the sender's slice; got %v", shared)
+	}
+}
+
+type recvFunc struct{ f func(Message[bag]) }
+
+func (r *recvFunc) Receive(m Message[bag]) []Message[bag] { r.f(m); return nil }
+func (r *recvFunc) Tick() []Message[bag]                  { return nil }
+
+func TestExploreFailsLoudlyAtItsPathCap(t *testing.T) {
+	setup := func() *Network[string] {
+		n := New[string](Config{MaxDelay: 2})
+		n.Add(1, &silent{})
+		n.Add(2, &silent{})
+		n.Send(msg(0, 1, "a"), msg(0, 2, "b"))
+		return n
+	}
+	ok := func(*Network[string]) error { return nil }
+	err := Explore(ExploreOptions{Ticks: 4, MaxPaths: 5}, setup, ok)
+	if !errors.Is(err, ErrPathCap) || !strings.Contains(err.Error(), "5 paths run") {
+		t.Fatalf("Explore with a cap below the 9 paths returned %v; want ErrPathCap", err)
+	}
+	if rep, err := ExploreWithReport(ExploreOptions{Ticks: 4, MaxPaths: 5, Sample: true}, setup, ok); err != nil || rep.Complete || rep.Paths != 5 {
+		t.Fatalf("sampled: %+v, %v; want 5 paths, incomplete, no error", rep, err)
+	}
+	if rep, err := ExploreWithReport(ExploreOptions{Ticks: 4, MaxPaths: 9}, setup, ok); err != nil || !rep.Complete {
+		t.Fatalf("cap equal to the number of paths: %+v, %v; want complete", rep, err)
 	}
 }

@@ -17,7 +17,11 @@ const (
 	EventCrash     EventKind = "crash"     // Node crashed
 	EventRestart   EventKind = "restart"   // Node restarted
 	EventPartition EventKind = "partition" // the network split into Groups
-	EventHeal      EventKind = "heal"      // the partition was removed
+	EventHeal      EventKind = "heal"      // the partition (and every block) was removed
+	EventBlock     EventKind = "block"     // messages From -> To are lost from now on (one way)
+	EventUnblock   EventKind = "unblock"   // the block From -> To was removed
+	EventPause     EventKind = "pause"     // Node was paused (not crashed)
+	EventResume    EventKind = "resume"    // Node resumed after a pause
 )
 
 // Reasons a message copy is dropped (Event.Reason).
@@ -62,6 +66,10 @@ func (e Event) String() string {
 		return fmt.Sprintf("t=%d partition %s", e.Tick, groupsString(e.Groups))
 	case EventHeal:
 		return fmt.Sprintf("t=%d heal", e.Tick)
+	case EventPause, EventResume:
+		return fmt.Sprintf("t=%d %s node %d", e.Tick, e.Kind, e.Node)
+	case EventBlock, EventUnblock:
+		return fmt.Sprintf("t=%d %s %d->%d", e.Tick, e.Kind, e.From, e.To)
 	}
 	s := fmt.Sprintf("t=%d %s #%d %d->%d %s", e.Tick, e.Kind, e.Seq, e.From, e.To, e.Body)
 	if e.Dup {
@@ -114,10 +122,14 @@ const (
 	kRestart
 	kPartition
 	kHeal
+	kBlock
+	kUnblock
+	kPause
+	kResume
 )
 
 var kindNames = [...]EventKind{EventSend, EventDeliver, EventDrop, EventDuplicate,
-	EventCrash, EventRestart, EventPartition, EventHeal}
+	EventCrash, EventRestart, EventPartition, EventHeal, EventBlock, EventUnblock, EventPause, EventResume}
 
 const (
 	rNone uint8 = iota
@@ -142,8 +154,10 @@ func (n *Network[M]) event(r record[M]) Event {
 		e.From, e.To = r.msg.From, r.msg.To
 		e.Body = fmt.Sprintf("%v", r.msg.Body)
 		e.Msg = r.msg
-	case kCrash, kRestart:
+	case kCrash, kRestart, kPause, kResume:
 		e.Node = r.msg.To
+	case kBlock, kUnblock:
+		e.From, e.To = r.msg.From, r.msg.To
 	case kPartition:
 		e.Groups = n.parts[r.part]
 	}
@@ -151,7 +165,8 @@ func (n *Network[M]) event(r record[M]) Event {
 }
 
 // Trace returns every event so far, in the order it happened: sends,
-// deliveries, drops, duplications, crashes, restarts, partitions and heals.
+// deliveries, drops, duplications, crashes, restarts, partitions, heals,
+// blocks and unblocks, pauses and resumes.
 func (n *Network[M]) Trace() []Event {
 	out := make([]Event, len(n.log))
 	for i, r := range n.log {

@@ -121,6 +121,11 @@ func (c *Coordinator) Receive(m simnet.Message[Msg]) []simnet.Message[Msg] {
 			delete(c.pending, m.Body.Op)
 		}
 	case m.Body.Kind == GetReply && op.kind == GetReq:
+		if _, counted := op.replies[m.From]; counted {
+			// A repeated answer (a duplicated GetReq is answered twice,
+			// perhaps differently): the first one counted stands.
+			return nil
+		}
 		op.replies[m.From] = m.Body
 		if len(op.replies) >= c.cfg.R {
 			delete(c.pending, m.Body.Op)

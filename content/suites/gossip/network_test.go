@@ -301,7 +301,7 @@ func TestEveryDeliveryOrderEndsWithTheNewestVersion(t *testing.T) {
 		}
 		return cl.net
 	}
-	err := simnet.Explore(simnet.ExploreOptions{Ticks: ticks, MaxDuplicates: 2, MaxPaths: 5000}, setup, func(n *netw) error {
+	err := simnet.Explore(simnet.ExploreOptions{Ticks: ticks, MaxDuplicates: 2, MaxPaths: 100000}, setup, func(n *netw) error {
 		if n.Now() < ticks {
 			return nil
 		}
@@ -315,8 +315,19 @@ func TestEveryDeliveryOrderEndsWithTheNewestVersion(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(exploreFailure(err))
 	}
+}
+
+// exploreFailure reports a failed exploration. A failing path is marked for
+// replay: the replay command runs the exploration again, which is
+// deterministic and reaches the same path first.
+func exploreFailure(err error) string {
+	var xe *simnet.ExploreError
+	if errors.As(err, &xe) {
+		return fmt.Sprintf("%v\n(explored path %d, at tick %d; choices %v)\n%s\n%s%d", xe.Err, xe.Path, xe.Tick, xe.Choices, indent(xe.Diagram), check.SeedMarker, xe.Path)
+	}
+	return err.Error()
 }
 
 func TestTheSameSeedGivesTheSameTrace(t *testing.T) {

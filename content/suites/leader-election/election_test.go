@@ -452,7 +452,9 @@ func TestRandomCrashesAndRestartsNeverBreakSafetyAndEndWithTheHighestLiveLeader(
 func explored(err error) error {
 	var xe *simnet.ExploreError
 	if errors.As(err, &xe) {
-		return fmt.Errorf("%w\n\n(found by trying every delivery order of this tiny cluster; this was order number %d)", xe.Err, xe.Path)
+		// The replay command runs the exploration again, which is
+		// deterministic and reaches the same path first.
+		return fmt.Errorf("%w\n\n(found by trying every delivery order of this tiny cluster; this was order number %d)\n%s%d", xe.Err, xe.Path, check.SeedMarker, xe.Path)
 	}
 	return err
 }

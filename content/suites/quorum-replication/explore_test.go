@@ -3,6 +3,7 @@
 package quorum_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -24,10 +25,10 @@ func TestEveryDeliveryOrderLetsAReadAfterAWriteSeeIt(t *testing.T) {
 		opts  simnet.ExploreOptions
 		fault string
 	}{
-		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{1, 3, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{3, 1, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 5000}, "any one message lost"},
-		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDuplicates: 1, MaxPaths: 5000}, "any one message duplicated"},
+		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{1, 3, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{3, 1, simnet.ExploreOptions{Ticks: 6, MaxDrops: 1, MaxPaths: 20000}, "any one message lost"},
+		{2, 2, simnet.ExploreOptions{Ticks: 6, MaxDuplicates: 1, MaxPaths: 20000}, "any one message duplicated"},
 	} {
 		var cl *cluster
 		var put, get quorum.OpID
@@ -71,7 +72,15 @@ func TestEveryDeliveryOrderLetsAReadAfterAWriteSeeIt(t *testing.T) {
 			return nil
 		}
 		if err := simnet.Explore(c.opts, setup, prop); err != nil {
-			t.Fatalf("N=3 R=%d W=%d, Timeout=4, %s: every replica holds x=old@1; Put(\"x\", \"new\", 2) is op 1; op 2 is a Get started as soon as the Put is OK. Trying every delivery order:\n%v", c.r, c.w, c.fault, err)
+			// A failing path is marked for replay: the replay command runs
+			// the exploration again, which is deterministic and reaches the
+			// same path first.
+			replay := ""
+			var xe *simnet.ExploreError
+			if errors.As(err, &xe) {
+				replay = fmt.Sprintf("\n%s%d", check.SeedMarker, xe.Path)
+			}
+			t.Fatalf("N=3 R=%d W=%d, Timeout=4, %s: every replica holds x=old@1; Put(\"x\", \"new\", 2) is op 1; op 2 is a Get started as soon as the Put is OK. Trying every delivery order:\n%v%s", c.r, c.w, c.fault, err, replay)
 		}
 	}
 }

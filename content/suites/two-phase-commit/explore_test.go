@@ -89,7 +89,9 @@ func explore(opts simnet.ExploreOptions, no []simnet.NodeID, mustCommit bool) (s
 func exploreFailure(err error, what string) string {
 	var ee *simnet.ExploreError
 	if errors.As(err, &ee) {
-		return fmt.Sprintf("%s: on one explored path, %v\n(explored path %d, at tick %d)\n%s", what, ee.Err, ee.Path, ee.Tick, ee.Diagram)
+		// The replay command runs the exploration again, which is
+		// deterministic and reaches the same path first.
+		return fmt.Sprintf("%s: on one explored path, %v\n(explored path %d, at tick %d)\n%s\n%s%d", what, ee.Err, ee.Path, ee.Tick, ee.Diagram, check.SeedMarker, ee.Path)
 	}
 	return fmt.Sprintf("%s: %v", what, err)
 }
