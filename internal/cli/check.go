@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/grader"
@@ -163,9 +165,10 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err := awaitWarm(ctx, f, w, !o.JSON); err != nil {
 		return err
 	}
-	clearStatus := showStatus(f, !o.JSON, "checking "+what+"…")
+	st := newStatus(f, !o.JSON, "checking "+what+"…")
+	opts.Phase = st.phase
 	gs, err := grader.GradeAll(ctx, c, items, opts)
-	clearStatus()
+	st.clear()
 	if err != nil {
 		if errors.Is(err, grader.ErrInterrupted) {
 			return err
@@ -190,11 +193,67 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 // function that erases it, so that the result replaces it instead of
 // appearing below it.
 func showStatus(f *Factory, show bool, line string) (clear func()) {
-	if !f.IO.ErrTTY || !show {
-		return func() {}
+	return newStatus(f, show, line).clear
+}
+
+// slowCompile is how long compiling may take before the status line says
+// why: only a first check (an empty build cache) takes longer.
+const slowCompile = 4 * time.Second
+
+// status is the one line a check shows on a terminal while it works: what
+// it checks, and whether it is compiling or running. It is erased before
+// the result is printed.
+type status struct {
+	f     *Factory
+	on    bool
+	base  string
+	mu    sync.Mutex
+	timer *time.Timer
+	done  bool
+}
+
+func newStatus(f *Factory, show bool, line string) *status {
+	s := &status{f: f, on: f.IO.ErrTTY && show, base: line}
+	s.set(line)
+	return s
+}
+
+func (s *status) set(line string) {
+	if !s.on {
+		return
 	}
-	fmt.Fprint(f.IO.ErrOut, line)
-	return func() { fmt.Fprint(f.IO.ErrOut, "\r\x1b[K") }
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.done {
+		fmt.Fprint(s.f.IO.ErrOut, "\r\x1b[K"+line)
+	}
+}
+
+// phase follows the grader: compiling (with a note when it is slow, as on a
+// first check), then running.
+func (s *status) phase(p string) {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	switch p {
+	case runner.PhaseCompiling:
+		s.set(s.base + " compiling")
+		s.timer = time.AfterFunc(slowCompile, func() {
+			s.set(s.base + " compiling (a first check also compiles Go's race runtime: about 20 s)")
+		})
+	case runner.PhaseRunning:
+		s.set(s.base + " running the checks")
+	}
+}
+
+func (s *status) clear() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.set("")
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
 }
 
 // validRunPattern checks a --run pattern the way go test reads it: one

@@ -215,3 +215,24 @@ func TestLessonFootersAndGlossaryFitTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckStatusSaysWhetherItCompilesOrRuns(t *testing.T) {
+	f, _, errOut := testFactory(t)
+	f.IO.ErrTTY = true
+	st := newStatus(f, true, "checking lamport-clocks…")
+	st.phase("compiling")
+	st.phase("running")
+	st.clear()
+	st.set("late")
+	want := "\r\x1b[Kchecking lamport-clocks…" + "\r\x1b[Kchecking lamport-clocks… compiling" + "\r\x1b[Kchecking lamport-clocks… running the checks" + "\r\x1b[K"
+	if got := errOut.String(); got != want {
+		t.Errorf("status output %q, want %q", got, want)
+	}
+	f2, _, errOut2 := testFactory(t)
+	st2 := newStatus(f2, true, "checking x…")
+	st2.phase("compiling")
+	st2.clear()
+	if errOut2.String() != "" {
+		t.Errorf("without a terminal the status line printed %q", errOut2.String())
+	}
+}

@@ -142,6 +142,9 @@ func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts r
 	}
 
 	// Then run them, each on its own, in parallel.
+	if opts.Phase != nil {
+		opts.Phase(runner.PhaseRunning)
+	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(build)))
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup

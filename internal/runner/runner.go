@@ -244,6 +244,21 @@ type Options struct {
 	// TrustImpl skips the screening of the implementation's files. Only the
 	// tests of the defences behind the screening set it.
 	TrustImpl bool
+	// Phase, when set, is told what the check is doing: PhaseCompiling,
+	// then PhaseRunning.
+	Phase func(string)
+}
+
+// The phases of a check, for Options.Phase.
+const (
+	PhaseCompiling = "compiling"
+	PhaseRunning   = "running"
+)
+
+func (o Options) phase(p string) {
+	if o.Phase != nil {
+		o.Phase(p)
+	}
 }
 
 // Limits bound the resources of one test binary. Each, when passed, stops
@@ -311,6 +326,7 @@ func (b *Build) Compile(ctx context.Context, opts Options, consume func(stdout, 
 	if err != nil {
 		return Compiled{}, err
 	}
+	opts.phase(PhaseCompiling)
 	args := []string{"test", "-c", "-json", "-trimpath", "-tags", SuiteTag, "-o", b.binDir() + string(filepath.Separator)}
 	if opts.Race {
 		args = append(args, "-race")
