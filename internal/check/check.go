@@ -63,9 +63,25 @@ func Rand(seed uint64) *rand.Rand {
 // other seeds failed.
 func Seeded(t testing.TB, def int, prop func(r *rand.Rand) error) {
 	t.Helper()
+	seededOn(t, Seeds(def), prop)
+}
+
+// SeededAtMost is Seeded for a long run: it tries at most max seeds, the
+// first of those Seeds(max) gives (so DSLEARN_SEED still replays any one
+// seed, and DSLEARN_RUNS can only lower the count), so that a run asked for
+// many seeds stays within the time limit. Failures are reported, and
+// replay, exactly as with Seeded.
+func SeededAtMost(t testing.TB, max int, prop func(r *rand.Rand) error) {
+	t.Helper()
+	seeds := Seeds(max)
+	seededOn(t, seeds[:min(len(seeds), max)], prop)
+}
+
+func seededOn(t testing.TB, seeds []uint64, prop func(r *rand.Rand) error) {
+	t.Helper()
 	var failed []uint64
 	var first error
-	for _, seed := range Seeds(def) {
+	for _, seed := range seeds {
 		err := Safely(func() error { return prop(Rand(seed)) })
 		if err == nil {
 			continue

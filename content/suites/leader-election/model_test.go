@@ -359,35 +359,8 @@ func TestOneNodeFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 // in clusters of up to 30 nodes.
 func TestLongRunsFollowTheLessonsRules(t *testing.T) {
 	defer check.Recover(t)
-	longSeeded(t, 3, func(r *rand.Rand) error {
+	check.SeededAtMost(t, 3, func(r *rand.Rand) error {
 		return modelScenario(r, 10+r.IntN(21), 1000)
 	})
 }
 
-// longSeeded is check.Seeded for a long run: it tries at most max seeds,
-// the first of those --runs asks for (or the one --seed names), so that a
-// run with many seeds stays within the time limit. A failing seed is
-// reported, and replays, as with check.Seeded.
-func longSeeded(t *testing.T, max int, prop func(r *rand.Rand) error) {
-	t.Helper()
-	seeds := check.Seeds(max)
-	seeds = seeds[:min(len(seeds), max)]
-	var failed []uint64
-	var first error
-	for _, seed := range seeds {
-		if err := check.Safely(func() error { return prop(check.Rand(seed)) }); err != nil {
-			if first == nil {
-				first = err
-			}
-			failed = append(failed, seed)
-		}
-	}
-	if first == nil {
-		return
-	}
-	msg := first.Error()
-	if len(failed) > 1 {
-		msg += fmt.Sprintf("\n(failed on %d seeds: %v)", len(failed), failed)
-	}
-	t.Errorf("%s\n%s%d", msg, check.SeedMarker, failed[0])
-}
