@@ -333,4 +333,3 @@ func TestLongRunsWithManyWritesMatchTheModel(t *testing.T) {
 		return modelScenario(r, 4+r.IntN(4), 600, 300)
 	})
 }
-

@@ -363,4 +363,3 @@ func TestLongRunsFollowTheLessonsRules(t *testing.T) {
 		return modelScenario(r, 10+r.IntN(21), 1000)
 	})
 }
-

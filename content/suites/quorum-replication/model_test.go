@@ -438,4 +438,3 @@ func TestHundredsOfOperationsMatchTheModel(t *testing.T) {
 		return qScenario(r, 1+r.IntN(7), 800, 300)
 	})
 }
-

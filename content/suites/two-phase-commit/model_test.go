@@ -692,4 +692,3 @@ func TestHundredsOfTransactionsMatchTheModel(t *testing.T) {
 		return tScenario(r, 1+r.IntN(4), 900, 200)
 	})
 }
-
