@@ -96,3 +96,10 @@ func TestMinimize(t *testing.T) {
 		t.Errorf("Minimize error =\n%v\nwant\n%s", err, want)
 	}
 }
+
+func TestMinimizeReportsAStubUnchanged(t *testing.T) {
+	err := Minimize([]int{1, 2, 3}, nil, func([]int) error { panic(NotImplemented + ": Clock.Tick") })
+	if err == nil || err.Error() != NotImplemented+": Clock.Tick" {
+		t.Errorf("Minimize of a stub = %v, want the stub's message alone", err)
+	}
+}
