@@ -64,6 +64,11 @@ func genRingOps(r *rand.Rand, n int) []hop {
 	for i := range pool {
 		pool[i] = check.EdgeName(r)
 	}
+	// Names that are prefixes of each other, followed by bytes below and
+	// above '#': ordering by node name and by virtual node name differ.
+	prefixed := []string{"a", "a b", "a\x00", "a#", "a#0", "ab", "A"}
+	r.Shuffle(len(prefixed), func(i, j int) { prefixed[i], prefixed[j] = prefixed[j], prefixed[i] })
+	pool = append(pool, prefixed[:2+r.IntN(3)]...)
 	ops := make([]hop, n)
 	for i := range ops {
 		var o hop
@@ -158,9 +163,12 @@ func simplerRingOp(o hop) []hop {
 
 func TestLongRandomRunsMatchTheRingDefinition(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, 15, func(r *rand.Rand) error {
+	check.Seeded(t, 12, func(r *rand.Rand) error {
 		replicas := []int{1, 2, 3, 1 + r.IntN(40)}[r.IntN(4)]
-		hc := modelHashes[r.IntN(len(modelHashes))]
-		return check.Minimize(genRingOps(r, 1500), simplerRingOp, runRingOps(replicas, hc))
+		hc := modelHashes[0] // collisions half the time
+		if r.IntN(2) == 0 {
+			hc = modelHashes[1+r.IntN(len(modelHashes)-1)]
+		}
+		return check.Minimize(genRingOps(r, 1000), simplerRingOp, runRingOps(replicas, hc))
 	})
 }
