@@ -78,6 +78,9 @@ func genRingOps(r *rand.Rand, n int) []hop {
 			o.names = make([]string, r.IntN(4))
 			for j := range o.names {
 				o.names[j] = pool[r.IntN(len(pool))]
+				if r.IntN(10) == 0 {
+					o.names[j] = "" // ignored by Add
+				}
 			}
 		case 2:
 			o.kind, o.key = "Remove", pool[r.IntN(len(pool))]

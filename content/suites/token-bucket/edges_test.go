@@ -25,13 +25,18 @@ var edgeRates = [][2]int64{
 // edgeBursts returns bursts whose capacity, in the model's units, fits an
 // int64.
 func edgeBurst(r *rand.Rand, q int64) int {
-	all := []int{0, 1, 2, 3, 255, 256, 257, 65535, 65536, 65537, 1<<31 - 1, 1 << 31, 1<<31 + 1}
-	for {
-		b := all[r.IntN(len(all))]
-		if int64(b) <= math.MaxInt64/(q*int64(time.Second))/2 {
-			return b
+	small := []int{0, 1, 2, 3, 255, 256, 257}
+	large := []int{65535, 65536, 65537, 1<<31 - 1, 1 << 31, 1<<31 + 1}
+	limit := math.MaxInt64 / (q * int64(time.Second)) / 2
+	if r.IntN(2) == 0 {
+		// The largest edge that fits, or one of the others that fit.
+		for i := len(large) - 1; i >= 0; i-- {
+			if int64(large[i]) <= limit && (i == 0 || r.IntN(2) == 0 || int64(large[i-1]) > limit) {
+				return large[i]
+			}
 		}
 	}
+	return small[r.IntN(len(small))]
 }
 
 var edgeBases = []time.Time{
@@ -46,6 +51,7 @@ func edgeGap(r *rand.Rand, m *model) time.Duration {
 	gaps := []time.Duration{
 		0, 0, 0, 1, 999, time.Microsecond, 999 * time.Microsecond, time.Millisecond, time.Millisecond + 1,
 		tt - 1, tt, tt + 1, tt / 2, 3 * tt, time.Hour + 1, 3 * time.Hour, 10000 * time.Hour,
+		(1<<31 + 1) * time.Millisecond, (1<<32 + 1) * time.Millisecond, // past int32 milliseconds
 		-1, -time.Millisecond, -time.Hour,
 	}
 	d := gaps[r.IntN(len(gaps))]
@@ -63,18 +69,25 @@ func edgeN(r *rand.Rand, burst int) int {
 func TestEdgeConfigurationsFollowExactTokenAccounting(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 10, func(r *rand.Rand) error {
-		pq := edgeRates[r.IntN(len(edgeRates))]
-		if r.IntN(8) == 0 {
-			pq = [2]int64{0, 1} // never refills
-		}
-		su := setup{p: pq[0], q: pq[1], burst: edgeBurst(r, pq[1]), base: edgeBases[r.IntN(len(edgeBases))]}
-		var at time.Duration
-		next := func(i int, s *sim) step {
-			if i > 0 {
-				at += edgeGap(r, s.m)
+		// Several configurations a seed; short schedules first, so that a
+		// failure is found small.
+		for _, size := range []int{30, 300, 600, 1200} {
+			pq := edgeRates[r.IntN(len(edgeRates))]
+			if r.IntN(8) == 0 {
+				pq = [2]int64{0, 1} // never refills
 			}
-			return step{at: at, n: edgeN(r, s.burst)}
+			su := setup{p: pq[0], q: pq[1], burst: edgeBurst(r, pq[1]), base: edgeBases[r.IntN(len(edgeBases))]}
+			var at time.Duration
+			next := func(i int, s *sim) step {
+				if i > 0 {
+					at += edgeGap(r, s.m)
+				}
+				return step{at: at, n: edgeN(r, s.burst)}
+			}
+			if err := su.decisionError(su.generate(size, next), false, nil); err != nil {
+				return err
+			}
 		}
-		return su.decisionError(su.generate(2000, next), false, nil)
+		return nil
 	})
 }
