@@ -66,9 +66,10 @@ func genRingOps(r *rand.Rand, n int) []hop {
 	}
 	// Names that are prefixes of each other, followed by bytes below and
 	// above '#': ordering by node name and by virtual node name differ.
-	prefixed := []string{"a", "a b", "a\x00", "a#", "a#0", "ab", "A"}
+	// "a" < "a b" but "a#…" > "a b#…".
+	prefixed := []string{"a\x00", "a#", "a#0", "ab", "A"}
 	r.Shuffle(len(prefixed), func(i, j int) { prefixed[i], prefixed[j] = prefixed[j], prefixed[i] })
-	pool = append(pool, prefixed[:2+r.IntN(3)]...)
+	pool = append(append(pool, "a", "a b"), prefixed[:r.IntN(3)]...)
 	ops := make([]hop, n)
 	for i := range ops {
 		var o hop
