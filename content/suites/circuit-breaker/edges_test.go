@@ -54,7 +54,11 @@ func TestEdgeConfigurationsMatchTheStateMachine(t *testing.T) {
 	check.Seeded(t, 12, func(r *rand.Rand) error {
 		// Short histories first, so that a failure is found small.
 		for _, size := range []int{20, 200, 1500} {
-			if err := genHistory(r, edgeCfg(r), edgeBases[r.IntN(len(edgeBases))], size, true).check(); err != nil {
+			base := edgeBases[r.IntN(len(edgeBases))]
+			if size == 200 {
+				base = edgeBases[2] // minutes before UnixNano runs out
+			}
+			if err := genHistory(r, edgeCfg(r), base, size, true).check(); err != nil {
 				return err
 			}
 		}
@@ -101,6 +105,31 @@ func TestLargeLimitsCountExactly(t *testing.T) {
 			}
 			if s := h.state(); s != want {
 				t.Fatal(check.Mismatch(fmt.Sprintf("%v: State() after %d of %d trials succeeded", c, i+1, c.M), want, s))
+			}
+		}
+	}
+}
+
+func TestOpenTimeoutEndsExactlyAtAnyTime(t *testing.T) {
+	defer check.Recover(t)
+	// Deadlines far from now: across the end of Unix nanoseconds in 2262,
+	// before 1970 and 1677, a year away and at the largest Duration.
+	for _, base := range edgeBases {
+		for _, timeout := range []time.Duration{time.Hour, 10000 * time.Hour, math.MaxInt64} {
+			c := cfg{T: 1, M: 1, timeout: timeout}
+			h := newHarness(c, base)
+			h.exec(false)
+			what := fmt.Sprintf("%v, started at %v: one failure opens it; State()", c, base.Format(time.RFC3339))
+			if s := h.state(); s != breaker.Open {
+				t.Fatal(check.Mismatch(what+" just after", breaker.Open, s))
+			}
+			h.set(timeout - 1)
+			if s := h.state(); s != breaker.Open {
+				t.Fatal(check.Mismatch(fmt.Sprintf("%s %v later, 1 ns before the timeout ends", what, timeout-1), breaker.Open, s))
+			}
+			h.set(timeout)
+			if s := h.state(); s != breaker.HalfOpen {
+				t.Fatal(check.Mismatch(fmt.Sprintf("%s %v later, when the timeout ends", what, timeout), breaker.HalfOpen, s))
 			}
 		}
 	}
