@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -28,6 +29,10 @@ const (
 
 // SeedMarker starts the line that tells the grader which seed failed.
 const SeedMarker = "@seed "
+
+// shrinkOff is set while Seeded runs the seeds after the first failing one,
+// whose failures only count: Minimize then skips shrinking.
+var shrinkOff atomic.Bool
 
 // Seeds returns the seeds a randomized property should try: the single seed
 // in DSLEARN_SEED if set, else 1..n where n is DSLEARN_RUNS if set, else def.
@@ -65,6 +70,7 @@ func Seeded(t testing.TB, def int, prop func(r *rand.Rand) error) {
 	t.Helper()
 	var failed []uint64
 	var first error
+	defer shrinkOff.Store(shrinkOff.Load())
 	for _, seed := range Seeds(def) {
 		err := Safely(func() error { return prop(Rand(seed)) })
 		if err == nil {
@@ -72,6 +78,8 @@ func Seeded(t testing.TB, def int, prop func(r *rand.Rand) error) {
 		}
 		if first == nil {
 			first = err
+			// Only the first failure is shown: later seeds need not shrink.
+			shrinkOff.Store(true)
 		}
 		failed = append(failed, seed)
 	}

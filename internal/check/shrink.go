@@ -11,7 +11,8 @@ const shrinkBudget = 2000
 
 // Shrink looks for a shorter, simpler sequence of operations that still
 // fails. run executes a sequence from a fresh start and returns nil when
-// every step behaved; ops must fail it. Shrink first removes operations
+// every step behaved; ops must fail it. Shrink first cuts ops to the
+// shortest failing prefix it finds by bisection, then removes operations
 // (halves, quarters, … single ones) while the rest still fails, then
 // replaces single operations by the simpler candidates that simpler proposes
 // (simpler may be nil). It returns the smallest failing sequence it found
@@ -27,6 +28,18 @@ func Shrink[T any](ops []T, simpler func(T) []T, run func([]T) error) ([]T, erro
 	err := fails(best)
 	if err == nil {
 		return best, nil
+	}
+	// The shortest failing prefix first, by bisection: a run that replays
+	// from a fresh start and stops at the first wrong step fails on every
+	// prefix that includes that step, so this costs log2(len) replays and
+	// leaves the chunk removal below short sequences to work on.
+	for lo, hi := 0, len(best); hi-lo > 1 && tries < shrinkBudget; {
+		mid := lo + (hi-lo)/2
+		if e := fails(best[:mid]); e != nil {
+			best, err, hi = best[:mid], e, mid
+		} else {
+			lo = mid
+		}
 	}
 	for improved := true; improved && tries < shrinkBudget; {
 		improved = false
@@ -61,11 +74,15 @@ func Shrink[T any](ops []T, simpler func(T) []T, run func([]T) error) ([]T, erro
 // Minimize runs ops through run; when they fail it shrinks them (see Shrink)
 // and returns the failure of the shortest sequence found, followed by that
 // sequence, one operation a line as %v prints it, and how long the original
-// run was. It returns nil when ops pass.
+// run was. It returns nil when ops pass. Inside Seeded, only the first
+// failing seed is shrunk: the others are counted, not shown.
 func Minimize[T any](ops []T, simpler func(T) []T, run func([]T) error) error {
 	err := Safely(func() error { return run(ops) })
 	if err == nil || strings.HasPrefix(err.Error(), NotImplemented) {
 		return err // a stub is reported as the grader recognises it
+	}
+	if shrinkOff.Load() {
+		return err // a later seed inside Seeded: only counted, never shown
 	}
 	small, err := Shrink(ops, simpler, run)
 	var b strings.Builder

@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,45 @@ func TestMinimizeReportsAStubUnchanged(t *testing.T) {
 	err := Minimize([]int{1, 2, 3}, nil, func([]int) error { panic(NotImplemented + ": Clock.Tick") })
 	if err == nil || err.Error() != NotImplemented+": Clock.Tick" {
 		t.Errorf("Minimize of a stub = %v, want the stub's message alone", err)
+	}
+}
+
+func TestShrinkFindsTheFailingPrefixInFewReplays(t *testing.T) {
+	ops := make([]int, 100000)
+	ops[70000] = 50
+	calls := 0
+	got, err := Shrink(ops, nil, func(s []int) error {
+		calls++
+		return sumOver(10)(s)
+	})
+	if fmt.Sprint(got) != "[50]" || err == nil {
+		t.Fatalf("Shrink = %v, %v; want [50] and an error", got, err)
+	}
+	if calls > 200 {
+		t.Errorf("run called %d times for one failing step among 100000, want at most 200", calls)
+	}
+}
+
+func TestSeededShrinksOnlyTheFirstFailingSeed(t *testing.T) {
+	shrunk := 0
+	ft := &testing.T{}
+	Seeded(ft, 3, func(r *rand.Rand) error {
+		return Minimize([]int{1, 1, 50, 1, 1}, nil, func(ops []int) error {
+			if len(ops) < 5 {
+				shrunk++
+			}
+			return sumOver(10)(ops)
+		})
+	})
+	if shrunk == 0 {
+		t.Fatal("the first failing seed was not shrunk")
+	}
+	first := shrunk
+	Seeded(ft, 1, func(r *rand.Rand) error { return nil })
+	if shrinkOff.Load() {
+		t.Error("shrinking stays off after Seeded returned")
+	}
+	if want := first; shrunk != want {
+		t.Errorf("replays of shortened sequences: %d, want %d (the first seed's only)", shrunk, want)
 	}
 }
