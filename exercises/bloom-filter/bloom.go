@@ -25,7 +25,7 @@ var ErrMismatch = errors.New("bloom: filters differ in m or k")
 //
 // where k is computed from the integer m and round rounds half away from
 // zero (math.Round). It returns an error wrapping ErrInvalidParams unless
-// n >= 1 and 0 < p < 1.
+// n >= 1 and 0 < p < 1, and when m would not fit in an int.
 func Optimal(n int, p float64) (m, k int, err error) {
 	panic("not implemented yet: Optimal")
 }
@@ -63,7 +63,9 @@ func (f *Filter) SizeBits() int {
 
 // Positions returns the k bit positions of item, in order i = 0, 1, …, k-1:
 //
-//	h  = 64-bit FNV-1a of item (hash/fnv.New64a)
+//	x  = 64-bit FNV-1a of item (hash/fnv.New64a)
+//	h  = fmix64(x): x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33;
+//	     x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33
 //	h1 = h & 0xffffffff, h2 = h >> 32
 //	a  = h1 mod m
 //	b  = h2 mod m; if b == 0 then b = 1; while gcd(b, m) != 1, b = b + 1

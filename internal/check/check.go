@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -28,6 +29,10 @@ const (
 
 // SeedMarker starts the line that tells the grader which seed failed.
 const SeedMarker = "@seed "
+
+// shrinkOff is set while Seeded runs the seeds after the first failing one,
+// whose failures only count: Minimize then skips shrinking.
+var shrinkOff atomic.Bool
 
 // Seeds returns the seeds a randomized property should try: the single seed
 // in DSLEARN_SEED if set, else 1..n where n is DSLEARN_RUNS if set, else def.
@@ -81,6 +86,7 @@ func seededOn(t testing.TB, seeds []uint64, prop func(r *rand.Rand) error) {
 	t.Helper()
 	var failed []uint64
 	var first error
+	defer shrinkOff.Store(shrinkOff.Load())
 	for _, seed := range seeds {
 		err := Safely(func() error { return prop(Rand(seed)) })
 		if err == nil {
@@ -88,6 +94,8 @@ func seededOn(t testing.TB, seeds []uint64, prop func(r *rand.Rand) error) {
 		}
 		if first == nil {
 			first = err
+			// Only the first failure is shown: later seeds need not shrink.
+			shrinkOff.Store(true)
 		}
 		failed = append(failed, seed)
 	}

@@ -9,6 +9,7 @@ package bloom
 
 import (
 	"errors"
+	"fmt"
 	"math"
 )
 
@@ -28,13 +29,20 @@ var ErrMismatch = errors.New("bloom: filters differ in m or k")
 //
 // where k is computed from the integer m and round rounds half away from
 // zero (math.Round). It returns an error wrapping ErrInvalidParams unless
-// n >= 1 and 0 < p < 1.
+// n >= 1 and 0 < p < 1, and when m would not fit in an int.
 func Optimal(n int, p float64) (m, k int, err error) {
 	// The negated comparison also rejects NaN.
 	if n < 1 || !(p > 0 && p < 1) {
 		return 0, 0, ErrInvalidParams
 	}
-	m = int(math.Ceil(-float64(n) * math.Log(p) / (math.Ln2 * math.Ln2)))
+	x := math.Ceil(-float64(n) * math.Log(p) / (math.Ln2 * math.Ln2))
+	// Converting a float64 beyond the int range to int is undefined in Go
+	// (on amd64 it gives math.MinInt64): refuse instead. float64(MaxInt)
+	// rounds up to 2^63 on 64-bit machines, so >= is the right test.
+	if x >= float64(math.MaxInt) {
+		return 0, 0, fmt.Errorf("%w: a filter for %d items at p = %v needs %.4g bits, more than an int holds", ErrInvalidParams, n, p, x)
+	}
+	m = int(x)
 	// Rounding (not truncating) matters: for p = 0.01 the real optimum is
 	// 6.64, and for p >= 0.5 truncation would give k = 0, a filter that
 	// claims to contain everything.
@@ -96,10 +104,22 @@ func gcd(a, b uint64) uint64 {
 	return a
 }
 
+// mix64 is MurmurHash3's 64-bit finalizer (fmix64). FNV-1a alone leaves
+// structured keys, such as consecutive integers, on correlated positions;
+// the finalizer spreads every input bit over every output bit.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
 // start returns the first position a and the step b of item's positions.
 func (f *Filter) start(item []byte) (a, b uint64) {
 	m := uint64(f.m)
-	h := fnv1a64(item)
+	h := mix64(fnv1a64(item))
 	a = (h & 0xffffffff) % m
 	b = (h >> 32) % m
 	// A step of 0 would put all k positions on one bit, and a step sharing
@@ -135,7 +155,9 @@ func (f *Filter) forEach(item []byte, fn func(pos uint64) bool) {
 
 // Positions returns the k bit positions of item, in order i = 0, 1, …, k-1:
 //
-//	h  = 64-bit FNV-1a of item (hash/fnv.New64a)
+//	x  = 64-bit FNV-1a of item (hash/fnv.New64a)
+//	h  = fmix64(x): x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33;
+//	     x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33
 //	h1 = h & 0xffffffff, h2 = h >> 32
 //	a  = h1 mod m
 //	b  = h2 mod m; if b == 0 then b = 1; while gcd(b, m) != 1, b = b + 1

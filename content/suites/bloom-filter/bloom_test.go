@@ -24,15 +24,26 @@ const defaultRuns = 20
 // recipe computes an item's positions exactly as the lesson states, keeping
 // the intermediate values so that a mismatch can show where it went wrong.
 type recipe struct {
-	h, h1, h2, a, b uint64
-	positions       []int
+	x, h, h1, h2, a, b uint64
+	positions          []int
+}
+
+// fmix64 is MurmurHash3's 64-bit finalizer, as the lesson states it.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 func refRecipe(item []byte, m, k int) recipe {
 	hf := fnv.New64a()
 	hf.Write(item)
 	var r recipe
-	r.h = hf.Sum64()
+	r.x = hf.Sum64()
+	r.h = fmix64(r.x)
 	r.h1 = r.h & 0xffffffff
 	r.h2 = r.h >> 32
 	um := uint64(m)
@@ -51,8 +62,8 @@ func refRecipe(item []byte, m, k int) recipe {
 }
 
 func (r recipe) explain(m int) string {
-	return fmt.Sprintf("  worked out: FNV-1a = %#016x, h1 = %d, h2 = %d, a = h1 mod %d = %d, step b = %d (h2 mod m = %d, made nonzero and coprime with m)",
-		r.h, r.h1, r.h2, m, r.a, r.b, r.h2%uint64(m))
+	return fmt.Sprintf("  worked out: FNV-1a = %#016x, h = fmix64 of it = %#016x, h1 = %d, h2 = %d, a = h1 mod %d = %d, step b = %d (h2 mod m = %d, made nonzero and coprime with m)",
+		r.x, r.h, r.h1, r.h2, m, r.a, r.b, r.h2%uint64(m))
 }
 
 func gcd(a, b uint64) uint64 {

@@ -713,7 +713,7 @@ func TestBehaviourMatchesTheStateMachineOnRandomHistories(t *testing.T) {
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		for _, size := range []int{6, 15, 40, 100} {
 			c := randomCfg(r)
-			if err := genHistory(r, c, baseTime(r), size).check(); err != nil {
+			if err := genHistory(r, c, baseTime(r), size, false).check(); err != nil {
 				return err
 			}
 		}

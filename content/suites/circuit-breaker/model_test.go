@@ -108,8 +108,11 @@ type history struct {
 
 // genHistory draws size steps. It runs the model alongside, to aim some
 // steps at the exact end of an open period (and one nanosecond before).
-func genHistory(r *rand.Rand, c cfg, start time.Time, size int) history {
-	m := &model{cfg: c}
+//
+// With edges set, the time between steps is drawn from edgeGaps (a
+// nanosecond to over a year) instead of fractions of the timeout.
+func genHistory(r *rand.Rand, c cfg, start time.Time, size int, edges bool) history {
+	m := &model{cfg: c.normalized()}
 	h := history{cfg: c, start: start}
 	var at time.Duration
 	pending := []int{}
@@ -118,13 +121,20 @@ func genHistory(r *rand.Rand, c cfg, start time.Time, size int) history {
 	for len(h.ops) < size {
 		switch x := r.IntN(10); {
 		case x < 4:
+		case edges && x < 9:
+			at += edgeGaps[r.IntN(len(edgeGaps))]
 		case x < 7:
 			at += time.Duration(r.Int64N(int64(c.timeout/4) + 1)).Round(time.Millisecond)
 		default:
 			if m.state == breaker.Open {
-				if d := m.until.Sub(start) - time.Duration(r.IntN(2)); d > at {
+				// Not past 2^62 ns: later steps add to at, which must not
+				// wrap around (the deadline of a timeout near the largest
+				// Duration is never reached).
+				if d := m.until.Sub(start) - time.Duration(r.IntN(2)); d > at && d < 1<<62 {
 					at = d
 				}
+			} else if edges {
+				at += edgeGaps[r.IntN(len(edgeGaps))]
 			} else {
 				at += time.Duration(r.Int64N(int64(2*c.timeout) + 1)).Round(time.Millisecond)
 			}
@@ -166,7 +176,7 @@ func (hi history) replay() (*harness, int, error) { return hi.run(false) }
 func (hi history) run(quiet bool) (*harness, int, error) {
 	h := newHarness(hi.cfg, hi.start)
 	h.quiet = quiet
-	m := &model{cfg: hi.cfg}
+	m := &model{cfg: hi.cfg.normalized()}
 	dones := map[int]func(bool){}
 	gens := map[int]int{}
 	for i, o := range hi.ops {

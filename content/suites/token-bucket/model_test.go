@@ -80,6 +80,9 @@ func (m *model) verdict(n int) verdict {
 	if n <= 0 {
 		return mustAllow
 	}
+	if int64(n) > m.cap/m.unit {
+		return mustDeny // more than the bucket holds (and n·unit could overflow)
+	}
 	need := int64(n) * m.unit
 	switch {
 	case m.firm && need <= m.cap:
