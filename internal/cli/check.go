@@ -209,6 +209,7 @@ type status struct {
 	base  string
 	mu    sync.Mutex
 	timer *time.Timer
+	shown bool
 	done  bool
 }
 
@@ -224,9 +225,14 @@ func (s *status) set(line string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.done {
-		fmt.Fprint(s.f.IO.ErrOut, "\r\x1b[K"+line)
+	if s.done {
+		return
 	}
+	if s.shown {
+		line = "\r\x1b[K" + line
+	}
+	s.shown = true
+	fmt.Fprint(s.f.IO.ErrOut, line)
 }
 
 // phase follows the grader: compiling (with a note when it is slow, as on a

@@ -224,7 +224,7 @@ func TestCheckStatusSaysWhetherItCompilesOrRuns(t *testing.T) {
 	st.phase("running")
 	st.clear()
 	st.set("late")
-	want := "\r\x1b[Kchecking lamport-clocks…" + "\r\x1b[Kchecking lamport-clocks… compiling" + "\r\x1b[Kchecking lamport-clocks… running the checks" + "\r\x1b[K"
+	want := "checking lamport-clocks…" + "\r\x1b[Kchecking lamport-clocks… compiling" + "\r\x1b[Kchecking lamport-clocks… running the checks" + "\r\x1b[K"
 	if got := errOut.String(); got != want {
 		t.Errorf("status output %q, want %q", got, want)
 	}
