@@ -129,13 +129,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: o.Race, Sandbox: sb}
-	if o.Race {
-		if ok, why := runner.RaceSupport(""); !ok {
-			opts.Race = false
-			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-		}
-	}
+	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: raceOn(f, o.Race), Sandbox: sb}
 	var items []runner.Item
 	for _, l := range lessons {
 		if !c.HasExercise(l) {

@@ -80,18 +80,6 @@ func (p *planFlags) plan(c *course.Course) (*classroom.Plan, error) {
 	return plan, nil
 }
 
-// raceOn is whether to use the race detector: asked for and supported.
-func raceOn(f *Factory, want bool) bool {
-	if !want {
-		return false
-	}
-	if ok, why := runner.RaceSupport(""); !ok {
-		fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-		return false
-	}
-	return true
-}
-
 func newCmdGradescope(f *Factory) *cobra.Command {
 	var pf planFlags
 	var out, visibility, binary, goVersion, goArchive string

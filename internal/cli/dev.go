@@ -14,7 +14,6 @@ import (
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/grader"
 	"github.com/dslearn/dslearn/internal/render"
-	"github.com/dslearn/dslearn/internal/runner"
 	"github.com/spf13/cobra"
 )
 
@@ -158,10 +157,7 @@ func devCheckRun(ctx context.Context, o *DevCheckOptions) error {
 		fmt.Fprintln(out, "\nManifest, lessons and files are in order (no suite was run).")
 		return nil
 	}
-	race, why := runner.RaceSupport("")
-	if !race {
-		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-	}
+	race := raceOn(o.F, true)
 	type job struct {
 		l *course.Lesson
 		t audit.Target

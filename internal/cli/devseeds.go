@@ -9,7 +9,6 @@ import (
 	"github.com/dslearn/dslearn/internal/audit"
 	"github.com/dslearn/dslearn/internal/course"
 	"github.com/dslearn/dslearn/internal/grader"
-	"github.com/dslearn/dslearn/internal/runner"
 )
 
 // seedReportRun is `dslearn dev check --seed-report`: for every known-wrong
@@ -20,10 +19,7 @@ func seedReportRun(ctx context.Context, o *DevCheckOptions, c *course.Course, le
 	if err := needGo(c); err != nil {
 		return err
 	}
-	race, why := runner.RaceSupport("")
-	if !race {
-		fmt.Fprintf(o.F.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-	}
+	race := raceOn(o.F, true)
 	type job struct {
 		l *course.Lesson
 		t audit.Target

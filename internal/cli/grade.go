@@ -72,13 +72,7 @@ func gradeRun(ctx context.Context, o *GradeOptions) error {
 		}
 		defer junit.Close()
 	}
-	race := o.Race
-	if race {
-		if ok, why := runner.RaceSupport(""); !ok {
-			race = false
-			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-		}
-	}
+	race := raceOn(f, o.Race)
 	sb, err := pickSandbox(ctx, o.Sandbox, f.IO.ErrOut, true)
 	if err != nil {
 		return err

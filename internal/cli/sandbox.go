@@ -7,8 +7,21 @@ import (
 	"io"
 	"os"
 
+	"github.com/dslearn/dslearn/internal/runner"
 	"github.com/dslearn/dslearn/internal/sandbox"
 )
+
+// raceOn is whether to use the race detector: asked for and supported.
+func raceOn(f *Factory, want bool) bool {
+	if !want {
+		return false
+	}
+	if ok, why := runner.RaceSupport(""); !ok {
+		fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
+		return false
+	}
+	return true
+}
 
 // Sandbox modes of check and grade (--sandbox).
 const (

@@ -118,13 +118,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		}
 	}
 
-	race := o.Race
-	if race {
-		if ok, why := runner.RaceSupport(""); !ok {
-			race = false
-			fmt.Fprintf(f.IO.ErrOut, "dslearn: race detector off: %s\n", why)
-		}
-	}
+	race := raceOn(f, o.Race)
 
 	if err := awaitWarm(ctx, f, w, true); err != nil {
 		return err
