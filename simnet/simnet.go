@@ -129,6 +129,8 @@ type Network[M any] struct {
 
 	log   []record[M]
 	stats Stats
+
+	onReceive func(Message[M])
 }
 
 // New returns an empty network configured by cfg.
@@ -353,8 +355,20 @@ func (n *Network[M]) deliver(f flight[M]) {
 			m.Body = n.clone(f.msg.Body)
 		}
 		n.emit(f.msg.To, s.node.Receive(m))
+		if n.onReceive != nil {
+			n.onReceive(m)
+		}
 	}
 }
+
+// OnReceive sets a function called right after each Receive call returns
+// and the messages it returned are sent, before anything else happens; nil
+// removes it. m is the message as the node received it. A test may Crash the
+// receiver there, to model a process that died right after replying: what
+// it saved to its Storage survives, anything it meant to save later does
+// not. Messages already due at this tick for a node crashed there are lost,
+// like any message to a crashed node.
+func (n *Network[M]) OnReceive(f func(m Message[M])) { n.onReceive = f }
 
 // emit sends what node id returned, with From set to id, in increasing
 // order of receiver (stable), so that the order in which a node lists its

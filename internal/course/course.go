@@ -75,6 +75,10 @@ type Lesson struct {
 	// BuildsOn names, by slug, the earlier lessons this one relies on. The
 	// reverse ("used later in") is derived from it.
 	BuildsOn []string `yaml:"builds_on,omitempty"`
+	// Continues names, by slug, the earlier lesson whose exercise this one
+	// extends: the learner carries their code of that lesson into this one
+	// (`dslearn carry`). Both exercises must declare the same package.
+	Continues string `yaml:"continues,omitempty"`
 	// Points is what the exercise is worth when a class is graded on a
 	// platform that scores (Gradescope, GitHub Classroom), shared equally
 	// by its checks. Zero means not given: every exercise then weighs the
@@ -131,6 +135,16 @@ func (c *Course) BuildsOn(l *Lesson) []*Lesson {
 		}
 	}
 	return out
+}
+
+// ContinuesFrom returns the lesson whose exercise l extends, or nil.
+func (c *Course) ContinuesFrom(l *Lesson) *Lesson {
+	for _, e := range c.Lessons {
+		if l.Continues != "" && e.Slug == l.Continues {
+			return e
+		}
+	}
+	return nil
 }
 
 // UsedLaterIn returns the later lessons that build on l, in course order.
@@ -679,6 +693,14 @@ func (c *Course) validate() error {
 				bad(l.line, "lesson %q names %q twice in builds_on", l.Slug, ref)
 			}
 			seen[ref] = true
+		}
+		if l.Continues != "" {
+			switch n, ok := slugs[l.Continues]; {
+			case !ok:
+				bad(l.line, "lesson %q continues %q, which is not a lesson", l.Slug, l.Continues)
+			case n >= l.Number:
+				bad(l.line, "lesson %q continues %q, lesson %d, which does not come before it", l.Slug, l.Continues, n)
+			}
 		}
 	}
 	terms := map[string]bool{}
