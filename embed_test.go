@@ -45,8 +45,8 @@ func TestBuiltInCourseIsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Lessons) != 12 || len(c.Chapters) != 6 {
-		t.Errorf("the course has %d lessons in %d chapters; it is 12 in 6", len(c.Lessons), len(c.Chapters))
+	if len(c.Lessons) != 16 || len(c.Chapters) != 7 {
+		t.Errorf("the course has %d lessons in %d chapters; it is 16 in 7", len(c.Lessons), len(c.Chapters))
 	}
 	for _, l := range c.Lessons {
 		src, err := fs.ReadFile(c.FS, l.File)

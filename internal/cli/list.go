@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 )
@@ -88,13 +89,18 @@ func listRun(o *ListOptions) error {
 		return enc.Encode(doc)
 	}
 	st := newStyles(o.F.IO)
+	slugW, titleW := 0, 0
+	for _, l := range c.Lessons {
+		slugW = max(slugW, utf8.RuneCountInString(l.Slug))
+		titleW = max(titleW, utf8.RuneCountInString(l.Title))
+	}
 	for i, ch := range c.Chapters {
 		if i > 0 {
 			fmt.Fprintln(out)
 		}
 		fmt.Fprintln(out, st.bold.Render(fmt.Sprintf("Chapter %d: %s", ch.Number, ch.Title)))
 		for _, l := range c.LessonsIn(ch.Number) {
-			line := fmt.Sprintf("  %2d  %-20s %-28s", l.Number, l.Slug, l.Title)
+			line := fmt.Sprintf("  %2d  %-*s %-*s", l.Number, slugW, l.Slug, titleW, l.Title)
 			if w != nil {
 				line += "  " + stateOf(c, l, p)
 			}

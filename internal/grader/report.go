@@ -135,7 +135,11 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 	case Passed:
 		summary("Passed:", st.apply(st.Pass, "Passed:"), fmt.Sprintf(" all %d checks pass (%s). Compare with the reference: dslearn solution %s", total, round(g.Elapsed), l.Slug))
 	case NotStarted:
-		summary("Not", "Not", fmt.Sprintf(" started: all %d checks say \"not implemented yet\". Implement the functions in %s/, then check again.", total, l.StubDir()))
+		next := fmt.Sprintf("Implement the functions in %s/, then check again.", l.StubDir())
+		if l.Continues != "" {
+			next = fmt.Sprintf("This lesson continues %s: start from your code of it with dslearn carry %s, then check again.", l.Continues, l.Slug)
+		}
+		summary("Not", "Not", fmt.Sprintf(" started: all %d checks say \"not implemented yet\". %s", total, next))
 	default:
 		summary("Failing:", st.apply(st.Fail, "Failing:"), fmt.Sprintf(" %d of %d checks passed (%s)", passed, total, round(g.Elapsed)))
 	}
