@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -130,6 +131,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return err
 	}
 	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: raceOn(f, o.Race), Sandbox: sb}
+	opts.Artifacts, opts.ArtifactsShown = artifactsOf(w.StateDir())
 	var items []runner.Item
 	for _, l := range lessons {
 		if !c.HasExercise(l) {
@@ -356,4 +358,12 @@ func selectLessons(c *course.Course, refs []string, all bool, chapter int) ([]*c
 		}
 	}
 	return out, nil
+}
+
+// artifactsOf is where suites leave files for the learner of the workspace
+// whose state directory is stateDir (one subdirectory per exercise), and how
+// that directory is shown.
+func artifactsOf(stateDir string) (dir, shown string) {
+	dir = filepath.Join(stateDir, "artifacts")
+	return dir, workspace.Rel(dir)
 }

@@ -187,6 +187,7 @@ func gradeWorkspace(ctx context.Context, f *Factory, dir string, opts runner.Opt
 		s.Err = errors.New("no exercises found")
 		return s
 	}
+	opts.Artifacts, opts.ArtifactsShown = artifactsOf(filepath.Join(dir, ".dslearn"))
 	gs, err := grader.GradeAll(ctx, c, items, opts)
 	if err != nil {
 		s.Err = err

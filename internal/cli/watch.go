@@ -169,7 +169,9 @@ func (o *WatchOptions) watchOne(ctx context.Context, c *course.Course, w *worksp
 		runCtx, cancelRun = context.WithCancel(ctx)
 		done = make(chan graded, 1)
 		go func(ctx context.Context, done chan<- graded) {
-			g, err := o.grade(ctx, c, l, os.DirFS(dir), runner.Options{Race: race})
+			ro := runner.Options{Race: race}
+			ro.Artifacts, ro.ArtifactsShown = artifactsOf(w.StateDir())
+			g, err := o.grade(ctx, c, l, os.DirFS(dir), ro)
 			done <- graded{g, err}
 		}(runCtx, done)
 	}

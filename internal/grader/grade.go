@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -175,6 +177,10 @@ func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts r
 			defer func() { <-sem }()
 			o := opts
 			o.Timeout = timeout
+			if opts.Artifacts != "" {
+				o.Artifacts = filepath.Join(opts.Artifacts, l.Slug)
+				o.ArtifactsShown = path.Join(opts.ArtifactsShown, l.Slug)
+			}
 			var res *Result
 			ran, err := b.Exec(ctx, j, o, func(events io.Reader) error {
 				res = Parse(events, strings.NewReader(""))

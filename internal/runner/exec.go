@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dslearn/dslearn/internal/sandbox"
 )
 
 // Record is one line of the harness's report (internal/harness.Record; the
@@ -117,10 +119,25 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 	if opts.Runs > 0 {
 		env = append(env, "DSLEARN_RUNS="+strconv.Itoa(opts.Runs))
 	}
+	if opts.Artifacts != "" {
+		if err := os.RemoveAll(opts.Artifacts); err != nil {
+			return Ran{}, fmt.Errorf("emptying %s: %w", opts.Artifacts, err)
+		}
+		if err := os.MkdirAll(opts.Artifacts, 0o755); err != nil {
+			return Ran{}, fmt.Errorf("creating %s: %w", opts.Artifacts, err)
+		}
+		// Only an empty directory goes: files the suite wrote stay for the learner.
+		defer os.Remove(opts.Artifacts)
+		inside := opts.Artifacts
+		if opts.Sandbox != nil {
+			inside = sandbox.ArtifactsDir
+		}
+		env = append(env, "DSLEARN_ARTIFACTS="+inside, "DSLEARN_ARTIFACTS_SHOWN="+opts.ArtifactsShown)
+	}
 	var cmd *exec.Cmd
 	if opts.Sandbox != nil {
 		env[1], env[2] = "HOME=/tmp", "TMPDIR=/tmp"
-		cmd = opts.Sandbox.Command(bin, args, env)
+		cmd = opts.Sandbox.CommandWritable(bin, args, env, opts.Artifacts)
 	} else {
 		cmd = exec.Command(bin, args...)
 		cmd.Dir = runDir

@@ -247,6 +247,15 @@ type Options struct {
 	// Phase, when set, is told what the check is doing: PhaseCompiling,
 	// then PhaseRunning.
 	Phase func(string)
+	// Artifacts, when set, is a directory the suite may leave files in for
+	// the learner (check.Artifact), such as the visualization of a history
+	// that is not linearizable; ArtifactsShown is how the learner sees that
+	// directory (a path relative to their workspace). Exec empties it before
+	// the binary starts and removes it afterwards if nothing was written; in
+	// the sandbox it is the only directory the binary can write to that
+	// outlives the run. The grader gives each exercise a subdirectory named
+	// by its slug.
+	Artifacts, ArtifactsShown string
 }
 
 // The phases of a check, for Options.Phase.

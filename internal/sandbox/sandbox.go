@@ -53,7 +53,7 @@ func Detect(ctx context.Context, bwrap string) (*Sandbox, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, p, s.args(truePath, nil, nil)...)
+	cmd := exec.CommandContext(ctx, p, s.args(truePath, nil, nil, "")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		msg := strings.TrimSpace(string(out))
 		if msg == "" {
@@ -76,10 +76,20 @@ const Dir = "/dslearn"
 // sandbox with args and exactly the environment env. Open files passed in
 // the command's ExtraFiles stay open inside.
 func (s *Sandbox) Command(bin string, args, env []string) *exec.Cmd {
-	return exec.Command(s.Bwrap, s.args(bin, args, env)...)
+	return exec.Command(s.Bwrap, s.args(bin, args, env, "")...)
 }
 
-func (s *Sandbox) args(bin string, args, env []string) []string {
+// ArtifactsDir is where CommandWritable's directory appears inside the sandbox.
+const ArtifactsDir = "/artifacts"
+
+// CommandWritable is Command with one more directory, dir, which the program
+// sees at ArtifactsDir and may write to (it is bound read-write): the only
+// place where a file it writes outlives the run. An empty dir adds nothing.
+func (s *Sandbox) CommandWritable(bin string, args, env []string, dir string) *exec.Cmd {
+	return exec.Command(s.Bwrap, s.args(bin, args, env, dir)...)
+}
+
+func (s *Sandbox) args(bin string, args, env []string, writable string) []string {
 	inside := Dir + "/" + filepath.Base(bin)
 	a := []string{
 		"--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
@@ -104,6 +114,9 @@ func (s *Sandbox) args(bin string, args, env []string) []string {
 		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
 		"--ro-bind", bin, inside, "--chdir", "/tmp", "--clearenv",
 	)
+	if writable != "" {
+		a = append(a, "--bind", writable, ArtifactsDir)
+	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		a = append(a, "--setenv", k, v)
