@@ -173,8 +173,12 @@ func exerciseFooter(c *course.Course, l *course.Lesson) string {
 	if !c.HasExercise(l) {
 		return "\nThis lesson's exercise is not available yet.\n"
 	}
-	return fmt.Sprintf("\n**Your exercise:** `%s/` in your workspace.\n\n"+
-		"Check it with `dslearn check %s`; if you are stuck, `dslearn hint %s`.\n", l.StubDir(), l.Slug, l.Slug)
+	carry := ""
+	if l.Continues != "" {
+		carry = fmt.Sprintf("It continues your code of %s: start it with `dslearn carry %s`.\n\n", l.Continues, l.Slug)
+	}
+	return fmt.Sprintf("\n**Your exercise:** `%s/` in your workspace.\n\n%s"+
+		"Check it with `dslearn check %s`; if you are stuck, `dslearn hint %s`.\n", l.StubDir(), carry, l.Slug, l.Slug)
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what to type.

@@ -195,7 +195,11 @@ func writeNext(out io.Writer, c *course.Course, p *progress.Progress) {
 		fmt.Fprintln(out, "You have passed every exercise. Well done.")
 		return
 	}
-	fmt.Fprintf(out, "Next: lesson %d, %s\n  dslearn lesson %d\n  dslearn check %s\n", l.Number, l.Title, l.Number, l.Slug)
+	fmt.Fprintf(out, "Next: lesson %d, %s\n  dslearn lesson %d\n", l.Number, l.Title, l.Number)
+	if st := p.Get(l.Slug).State; l.Continues != "" && (st == "" || st == "not started") {
+		fmt.Fprintf(out, "  dslearn carry %s    # start from your code of %s\n", l.Slug, l.Continues)
+	}
+	fmt.Fprintf(out, "  dslearn check %s\n", l.Slug)
 }
 
 // nextLesson is the first lesson, in course order, whose exercise has not passed.
