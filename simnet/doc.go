@@ -56,6 +56,14 @@
 // receiver its own copy of a message body, as a real network would, and
 // reports a body its sender changed after sending it.
 //
+// # Stable storage
+//
+// A Storage is a node's disk: the test creates it, gives it to the node, and
+// gives the same Storage to the node value it restarts, so what the node
+// saved before a crash survives and nothing else does. OnReceive lets a test
+// crash a node right after it handled a message and sent its replies, the
+// moment at which state that was not yet saved is lost.
+//
 // # Exploring every delivery order
 //
 // For tiny configurations, Explore runs the system along every path the
