@@ -15,6 +15,9 @@
 // "lesson 14 on" are not called by the suite of lesson 13: leave them
 // panicking until then.
 //
+// This lesson adds kv.go, a key-value store built on your node; raft.go
+// keeps the API of lesson 15.
+//
 // This lesson extends your code of raft-persistence: run `dslearn carry
 // raft-kv` to copy your raft-persistence files here (add --from-reference to
 // start from the reference solution of raft-persistence once you have passed
