@@ -216,7 +216,7 @@ func (m *mnode) receive(in rmsg) []rmsg {
 				if m.log[i-1].Term == e.Term {
 					continue
 				}
-				m.log = m.log[:i-1:i-1]
+				m.log = m.log[: i-1 : i-1]
 			}
 			m.log = append(m.log, b.Entries[j:]...)
 			break
@@ -351,7 +351,9 @@ func (w *twin) Submit(cmd string) (int, int, bool) {
 	wi, wt, wok := w.model.submit(cmd)
 	gi, gt, gok := w.node.Submit(cmd)
 	role, term := w.model.role, w.model.term
-	call := func() string { return fmt.Sprintf("Submit(%q) on node %d (a %v of term %d)", shorten(cmd), w.id, role, term) }
+	call := func() string {
+		return fmt.Sprintf("Submit(%q) on node %d (a %v of term %d)", shorten(cmd), w.id, role, term)
+	}
 	if (gi != wi || gt != wt || gok != wok) && w.err == nil {
 		w.fail(check.Mismatch(fmt.Sprintf("%s%s returned (index, term, ok) (L1)", w.at(), call()),
 			fmt.Sprintf("(%d, %d, %v)", wi, wt, wok), fmt.Sprintf("(%d, %d, %v)", gi, gt, gok)))
