@@ -149,7 +149,10 @@ type cluster struct {
 	submitted    int
 	cmdSeq       int
 	bodyChecks   bool
+	completeTo   map[id]snapTo // how much of committed each leader was checked against, in its term
 }
+
+type snapTo struct{ term, upTo int }
 
 type snap struct {
 	term int
@@ -159,17 +162,27 @@ type snap struct {
 // newCluster builds a cluster of the given IDs on a network configured by
 // netc, every node with timing t and a seed drawn from r.
 func newCluster(r *rand.Rand, ids []id, t timing, netc simnet.Config) *cluster {
-	netc.MaxDelay = t.d
+	return newClusterWith(r, ids, t, netc, nil)
+}
+
+// newClusterWith is newCluster with each node's Config from cfgFor when it
+// is not nil.
+func newClusterWith(r *rand.Rand, ids []id, t timing, netc simnet.Config, cfgFor func(x id) raft.Config) *cluster {
+	netc.MaxDelay = max(netc.MaxDelay, t.d)
 	c := &cluster{ids: ids, t: t, r: r, netc: netc, net: simnet.New[wire](netc), twins: map[id]*twin{},
 		leaderOfTerm: map[int]id{}, leaderSnap: map[id]snap{}, logs: map[id][]raft.Entry{}, hashes: map[id][]uint64{},
-		newApplied: map[id][]applied{}, appliedBy: map[id]int{}, bodyChecks: true}
-	c.net.CopyBodies(cloneWire, sameWire)
+		newApplied: map[id][]applied{}, appliedBy: map[id]int{}, bodyChecks: true, completeTo: map[id]snapTo{}}
+	c.net.CopyBodies(cloneWire, nil)
 	for _, x := range ids {
 		peers := slices.Clone(ids)
 		r.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
-		seed := check.EdgeUint64(r, ^uint64(0))
-		w := newTwin(x, peers, t.config(seed))
+		cfg := t.config(check.EdgeUint64(r, ^uint64(0)))
+		if cfgFor != nil {
+			cfg = cfgFor(x)
+		}
+		w := newTwin(x, peers, cfg)
 		w.where = func() string { return fmt.Sprintf("at tick %d", c.net.Now()) }
+		w.owned = true
 		w.onApplied = func(x id, a applied) { c.newApplied[x] = append(c.newApplied[x], a) }
 		c.twins[x] = w
 		c.net.Add(x, probe{w})
@@ -235,6 +248,9 @@ func hashEntry(h uint64, e raft.Entry) uint64 {
 func (c *cluster) updateLog(x id, log []raft.Entry) {
 	old, h := c.logs[x], c.hashes[x]
 	i := 0
+	if len(old) > 0 && len(log) >= len(old) && &old[0] == &log[0] {
+		i = len(old) // the same entries, maybe more after them (logs come from the model, which never overwrites an entry in place)
+	}
 	for i < len(old) && i < len(log) && old[i] == log[i] {
 		i++
 	}
@@ -342,7 +358,13 @@ func (c *cluster) observe() error {
 			continue
 		}
 		log := c.logs[x]
-		for i, e := range c.committed {
+		from := 0
+		if lc, ok := c.completeTo[x]; ok && lc.term == term {
+			from = lc.upTo // a leader's log only grows (checked above), and so does c.committed
+		}
+		c.completeTo[x] = snapTo{term, len(c.committed)}
+		for i := from; i < len(c.committed); i++ {
+			e := c.committed[i]
 			if c.commitTerm[i] >= term {
 				continue
 			}

@@ -92,7 +92,7 @@ func (m *mnode) stepDown(term int) {
 func (m *mnode) appendTo(p id) rmsg {
 	prev := m.next[p] - 1
 	return rmsg{To: p, Body: raft.Msg{Kind: raft.AppendEntries, Term: m.term, PrevLogIndex: prev, PrevLogTerm: m.termAt(prev),
-		Entries: slices.Clone(m.log[prev:]), LeaderCommit: m.commit}}
+		Entries: m.log[prev:len(m.log):len(m.log)], LeaderCommit: m.commit}} // never written to
 }
 
 func (m *mnode) broadcast() []rmsg {
@@ -279,7 +279,10 @@ type twin struct {
 	err        error
 	calls      int
 	lastLog    []raft.Entry // the node's log after its last call
-	keepOut    bool         // return the node's own messages (for a test of the body checks)
+	keepOut    bool         // return the node's own messages and never overwrite them (for the test of the network's body checks)
+	owned      bool         // the messages Receive gets are the twin's own copies (the network's CopyBodies made them)
+	pending    [][]rmsg     // messages returned by the last call, overwritten at the next one
+	inSubmit   bool
 	onApplied  func(x id, a applied)
 	onProblem  func(error)
 	extraCheck func(w *twin) error
@@ -329,13 +332,18 @@ func (w *twin) Receive(in rmsg) []rmsg {
 	}
 	hint := kindHints[in.Body.Kind]
 	want := w.model.receive(in) // the model copies what it keeps
-	mine := rmsg{From: in.From, To: in.To, Body: cloneMsg(in.Body)}
+	w.scribblePending()
+	mine := in
+	if !w.owned {
+		mine.Body = cloneMsg(in.Body)
+	}
 	out := w.node.Receive(mine)
 	scribble(mine.Body.Entries)
 	return w.after(call, hint, out, want)
 }
 
 func (w *twin) Tick() []rmsg {
+	w.scribblePending()
 	preTerm, _ := w.model.term, w.model.role
 	out := w.node.Tick()
 	term, _ := w.node.State()
@@ -348,6 +356,7 @@ func (w *twin) Tick() []rmsg {
 
 // Submit calls Submit on the node and the model and compares the results.
 func (w *twin) Submit(cmd string) (int, int, bool) {
+	w.scribblePending()
 	wi, wt, wok := w.model.submit(cmd)
 	gi, gt, gok := w.node.Submit(cmd)
 	role, term := w.model.role, w.model.term
@@ -358,19 +367,29 @@ func (w *twin) Submit(cmd string) (int, int, bool) {
 		w.fail(check.Mismatch(fmt.Sprintf("%s%s returned (index, term, ok) (L1)", w.at(), call()),
 			fmt.Sprintf("(%d, %d, %v)", wi, wt, wok), fmt.Sprintf("(%d, %d, %v)", gi, gt, gok)))
 	}
+	w.inSubmit = true
 	w.after(call, "L1", nil, nil)
+	w.inSubmit = false
 	return gi, gt, gok
 }
 
 // after compares the node with the model once a call returned, and returns
-// the messages to send: copies, unless keepOut (the originals are
-// overwritten, so a node that kept them sees the change).
+// the messages to send. When the twin is on a network that copies bodies
+// (owned), the node's messages are overwritten at its next call, once the
+// network has taken its copy; otherwise the twin returns copies and
+// overwrites the originals at once. Either way a node whose log shares
+// memory with the Entries it sent sees its log change (L10). keepOut
+// leaves them alone.
 func (w *twin) after(call func() string, hint string, out, want []rmsg) []rmsg {
 	w.calls++
 	if w.err == nil {
 		w.compare(call, hint, out, want)
 	}
-	if w.keepOut {
+	if w.keepOut || len(out) == 0 {
+		return out
+	}
+	if w.owned {
+		w.pending = append(w.pending, out)
 		return out
 	}
 	sent := make([]rmsg, len(out))
@@ -379,6 +398,15 @@ func (w *twin) after(call func() string, hint string, out, want []rmsg) []rmsg {
 		scribble(m.Body.Entries)
 	}
 	return sent
+}
+
+func (w *twin) scribblePending() {
+	for _, out := range w.pending {
+		for _, m := range out {
+			scribble(m.Body.Entries)
+		}
+	}
+	w.pending = w.pending[:0]
 }
 
 var kindHints = map[raft.Kind]string{
@@ -420,9 +448,10 @@ func (w *twin) compare(call func() string, hint string, out, want []rmsg) {
 		return
 	}
 	// Log() is compared whenever the model's log changed, and after every
-	// fourth call anyway (a log that changes when it should not is caught
+	// eighth call anyway (a log that changes when it should not is caught
 	// then); its result is overwritten, since it is a copy (L10).
-	if w.calls%4 == 0 || len(m.log) != len(w.lastLog) || (len(m.log) > 0 && &m.log[0] != &w.lastLog[0]) {
+	changed := len(m.log) != len(w.lastLog) || (len(m.log) > 0 && &m.log[0] != &w.lastLog[0])
+	if w.calls%8 == 0 || changed && !w.inSubmit {
 		log := w.node.Log()
 		if d := logDiff(m.log, log); d != "" {
 			fail("Log() "+d, logString(m.log), logString(log))
