@@ -134,7 +134,7 @@ func TestTheFiveGuaranteesHoldUnderLossDelayAndDuplicates(t *testing.T) {
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		for _, n := range clusterSizes {
 			netc := simnet.Config{DropRate: []float64{0, 0.05, 0.2}[r.IntN(3)], DuplicateRate: []float64{0, 0.1, 0.3}[r.IntN(3)], MaxExtraCopies: 1 + r.IntN(3)}
-			if _, err := chaos(r, n, 40+20*n, netc, 0); err != nil {
+			if _, err := chaos(r, n, 30+15*n, netc, 0); err != nil {
 				return fmt.Errorf("cluster of %d:\n%w", n, err)
 			}
 		}
@@ -150,7 +150,7 @@ func TestTheFiveGuaranteesHoldUnderPartitionsPausesAndCrashes(t *testing.T) {
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		for _, n := range clusterSizes {
 			netc := simnet.Config{DropRate: []float64{0, 0.05}[r.IntN(2)], DuplicateRate: []float64{0, 0.2}[r.IntN(2)], MaxExtraCopies: 2}
-			if _, err := chaos(r, n, 60+30*n, netc, 6); err != nil {
+			if _, err := chaos(r, n, 50+25*n, netc, 6); err != nil {
 				return fmt.Errorf("cluster of %d:\n%w", n, err)
 			}
 		}
@@ -226,7 +226,7 @@ func TestASubmittedCommandIsCommittedEverywhereWithinABound(t *testing.T) {
 				cmd       string
 			}
 			var open []pending
-			for range 20 * c.t.h {
+			for range 10 * c.t.h {
 				if r.IntN(3) == 0 {
 					cmd := c.command()
 					i, _, ok := c.submit(l, cmd)
@@ -285,7 +285,7 @@ func TestALeaderSendsOneAppendEntriesPerPeerPerHeartbeatInterval(t *testing.T) {
 			from := len(c.net.Sent())
 			start := c.net.Now()
 			first := len(c.twins[l].lastLog) + 1
-			rounds := 10 + r.IntN(10)
+			rounds := 6 + r.IntN(6)
 			for range rounds * c.t.h {
 				if r.IntN(2) == 0 {
 					c.submit(l, c.command())

@@ -344,6 +344,7 @@ type logCase struct {
 	msg       raft.Msg     // then this AppendEntries, from node 2
 	wantLog   []raft.Entry
 	wantReply raft.Msg
+	commit    int // the follower's commit index afterwards
 }
 
 func (c logCase) run() error {
@@ -360,6 +361,9 @@ func (c logCase) run() error {
 	}
 	if log := w.node.Log(); logDiff(c.wantLog, log) != "" {
 		return check.Mismatch(what+"; its log", logString(c.wantLog), logString(log))
+	}
+	if got := w.node.CommitIndex(); got != c.commit {
+		return check.Mismatch(what+"; its CommitIndex() (L4: min(LeaderCommit, PrevLogIndex+len(Entries)) when LeaderCommit is higher)", c.commit, got)
 	}
 	return w.err
 }
@@ -381,24 +385,24 @@ func TestAConflictingSuffixIsDeletedAndTheRestAppended(t *testing.T) {
 	cases := []logCase{
 		{"a conflict after the matching entries",
 			es(1, "a", 1, "b", 2, "c", 2, "d", 2, "e"),
-			ae(3, 2, 1, es(2, "c", 3, "X", 3, "Y"), 0),
-			es(1, "a", 1, "b", 2, "c", 3, "X", 3, "Y"), aeReply(3, true, 5)},
+			ae(3, 2, 1, es(2, "c", 3, "X", 3, "Y"), 9),
+			es(1, "a", 1, "b", 2, "c", 3, "X", 3, "Y"), aeReply(3, true, 5), 5},
 		{"a conflict at the first new entry deletes a longer tail",
 			es(1, "a", 1, "b", 2, "c", 2, "d", 2, "e", 2, "f"),
 			ae(3, 2, 1, es(3, "X"), 0),
-			es(1, "a", 1, "b", 3, "X"), aeReply(3, true, 3)},
+			es(1, "a", 1, "b", 3, "X"), aeReply(3, true, 3), 0},
 		{"a conflict at index 1",
 			es(1, "a", 2, "b"),
 			ae(3, 0, 0, es(3, "X"), 0),
-			es(3, "X"), aeReply(3, true, 1)},
+			es(3, "X"), aeReply(3, true, 1), 0},
 		{"no conflict: the entries are appended",
 			es(1, "a"),
 			ae(3, 1, 1, es(1, "b", 3, "c"), 0),
-			es(1, "a", 1, "b", 3, "c"), aeReply(3, true, 3)},
+			es(1, "a", 1, "b", 3, "c"), aeReply(3, true, 3), 0},
 		{"the last entry conflicts",
 			es(1, "a", 1, "b", 1, "c"),
 			ae(3, 0, 0, es(1, "a", 1, "b", 3, "C"), 0),
-			es(1, "a", 1, "b", 3, "C"), aeReply(3, true, 3)},
+			es(1, "a", 1, "b", 3, "C"), aeReply(3, true, 3), 0},
 	}
 	for _, c := range cases {
 		if err := c.run(); err != nil {
@@ -416,11 +420,13 @@ func TestALateOrDuplicatedAppendEntriesNeverTruncatesMatchingEntries(t *testing.
 	defer check.Recover(t)
 	five := es(2, "a", 2, "b", 2, "c", 2, "d", 2, "e")
 	cases := []logCase{
-		{"the same AppendEntries again", five, ae(2, 0, 0, five, 0), five, aeReply(2, true, 5)},
-		{"a late AppendEntries with entries 2–3", five, ae(2, 1, 2, five[1:3], 0), five, aeReply(2, true, 3)},
-		{"a late heartbeat at PrevLogIndex 2", five, ae(2, 2, 2, nil, 0), five, aeReply(2, true, 2)},
-		{"a late AppendEntries from the start", five, ae(2, 0, 0, five[:1], 0), five, aeReply(2, true, 1)},
-		{"a late one from a newer term's leader, whose entries match", five, ae(3, 3, 2, five[3:4], 0), five, aeReply(3, true, 4)},
+		{"the same AppendEntries again", five, ae(2, 0, 0, five, 0), five, aeReply(2, true, 5), 0},
+		{"a late AppendEntries with entries 2–3", five, ae(2, 1, 2, five[1:3], 0), five, aeReply(2, true, 3), 0},
+		{"a late heartbeat at PrevLogIndex 2", five, ae(2, 2, 2, nil, 0), five, aeReply(2, true, 2), 0},
+		{"a late AppendEntries from the start", five, ae(2, 0, 0, five[:1], 0), five, aeReply(2, true, 1), 0},
+		{"a late AppendEntries with entries 2–3 and LeaderCommit 5", five, ae(2, 1, 2, five[1:3], 5), five, aeReply(2, true, 3), 3},
+		{"a late heartbeat at PrevLogIndex 4 with LeaderCommit 9", five, ae(2, 4, 2, nil, 9), five, aeReply(2, true, 4), 4},
+		{"a late one from a newer term's leader, whose entries match", five, ae(3, 3, 2, five[3:4], 0), five, aeReply(3, true, 4), 0},
 	}
 	for _, c := range cases {
 		if err := c.run(); err != nil {
@@ -451,13 +457,13 @@ func TestARefusedAppendEntriesRepliesWithTheHintIndex(t *testing.T) {
 	defer check.Recover(t)
 	log := es(1, "a", 1, "b", 2, "c")
 	cases := []logCase{
-		{"PrevLogIndex far beyond the log", log, ae(2, 7, 2, es(2, "x"), 0), log, aeReply(2, false, 3)},
-		{"PrevLogIndex just beyond the log", log, ae(2, 4, 2, nil, 0), log, aeReply(2, false, 3)},
-		{"another term at PrevLogIndex 3", log, ae(3, 3, 3, es(3, "x"), 0), log, aeReply(3, false, 2)},
-		{"another term at PrevLogIndex 1", log, ae(3, 1, 2, es(3, "x"), 2), log, aeReply(3, false, 0)},
-		{"an empty log and PrevLogIndex 5", nil, ae(3, 5, 3, es(3, "x"), 2), nil, aeReply(3, false, 0)},
-		{"PrevLogIndex 0 always matches", log, ae(3, 0, 0, es(1, "a"), 0), log, aeReply(3, true, 1)},
-		{"an older term is refused with Index 0 (E8)", log, ae(1, 0, 0, es(1, "x"), 3), log, aeReply(2, false, 0)},
+		{"PrevLogIndex far beyond the log", log, ae(2, 7, 2, es(2, "x"), 0), log, aeReply(2, false, 3), 0},
+		{"PrevLogIndex just beyond the log", log, ae(2, 4, 2, nil, 0), log, aeReply(2, false, 3), 0},
+		{"another term at PrevLogIndex 3", log, ae(3, 3, 3, es(3, "x"), 0), log, aeReply(3, false, 2), 0},
+		{"another term at PrevLogIndex 1", log, ae(3, 1, 2, es(3, "x"), 2), log, aeReply(3, false, 0), 0},
+		{"an empty log and PrevLogIndex 5", nil, ae(3, 5, 3, es(3, "x"), 2), nil, aeReply(3, false, 0), 0},
+		{"PrevLogIndex 0 always matches", log, ae(3, 0, 0, es(1, "a"), 0), log, aeReply(3, true, 1), 0},
+		{"an older term is refused with Index 0 (E8)", log, ae(1, 0, 0, es(1, "x"), 3), log, aeReply(2, false, 0), 0},
 	}
 	for _, c := range cases {
 		if err := c.run(); err != nil {
