@@ -90,6 +90,9 @@ func TestOneNodeFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 			ids := randomIDs(r, n)
 			x := ids[r.IntN(n)]
 			tm := randomTiming(r)
+			if r.IntN(5) == 0 {
+				tm.max = tm.min - 1 - r.IntN(3) // counts as max == min (E1)
+			}
 			w := newTwin(x, ids, tm.config(check.EdgeUint64(r, ^uint64(0))))
 			var calls []string
 			for range 150 + 50*n {
@@ -101,6 +104,16 @@ func TestOneNodeFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 					cmd := check.EdgeName(r)
 					calls = append(calls, fmt.Sprintf("Submit(%q)", cmd))
 					w.Submit(cmd)
+				case k == 4:
+					// A reply from a node that is not a peer counts for
+					// nothing (E6: votes of distinct peers; L5, L6: peer p).
+					from := ids[n-1] + 1 + id(r.IntN(3))
+					m := crafted(r, w, from)
+					if m.Kind != raft.RequestVoteReply && m.Kind != raft.AppendEntriesReply {
+						continue
+					}
+					calls = append(calls, fmt.Sprintf("Receive(%s from %d, not a peer)", msgString(m), from))
+					w.Receive(rmsg{From: from, To: x, Body: m})
 				default:
 					from := ids[r.IntN(n)]
 					if from == x {

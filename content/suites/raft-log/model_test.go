@@ -5,6 +5,7 @@ package raft_test
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -18,10 +19,10 @@ type id = simnet.NodeID
 type rmsg = simnet.Message[raft.Msg]
 
 // mnode is the lesson's node, rule for rule (E1–E10 and L1–L11): the oracle
-// every learner node is compared with after every call. The one thing the
-// rules leave to the node is its random election timeout; the model keeps the
-// window of ticks in which the election may start (E1, E2) and follows the
-// node's choice inside it.
+// every learner node is compared with after every call. Its election
+// timeouts are drawn as the lesson says, from its own source
+// rand.New(rand.NewPCG(Seed, uint64(id))), min + r.IntN(max-min+1) at each
+// reset.
 type mnode struct {
 	id     id
 	others []id // every peer but itself, sorted
@@ -32,7 +33,10 @@ type mnode struct {
 	voted  id
 	leader id
 	ticks  int
-	lo, hi int // an election may start at tick count lo and must start by hi
+	rng    *rand.Rand
+	reset0 int // tick count at the last reset of the election timer
+	tmo    int // the timeout drawn then
+	draws  int // how many timeouts were drawn
 	votes  map[id]bool
 	log    []raft.Entry
 	commit int
@@ -44,7 +48,7 @@ type mnode struct {
 }
 
 func newMNode(x id, peers []id, cfg raft.Config) *mnode {
-	m := &mnode{id: x, size: len(peers), cfg: cfg, role: raft.Follower}
+	m := &mnode{id: x, size: len(peers), cfg: cfg, role: raft.Follower, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(x)))}
 	for _, p := range peers {
 		if p != x {
 			m.others = append(m.others, p)
@@ -56,8 +60,11 @@ func newMNode(x id, peers []id, cfg raft.Config) *mnode {
 }
 
 func (m *mnode) reset(why string) {
-	m.lo, m.hi = m.ticks+m.cfg.ElectionTimeoutMin, m.ticks+max(m.cfg.ElectionTimeoutMin, m.cfg.ElectionTimeoutMax)
-	m.why = fmt.Sprintf("its election timer was last reset at its tick %d (%s)", m.ticks, why)
+	lo, hi := m.cfg.ElectionTimeoutMin, max(m.cfg.ElectionTimeoutMin, m.cfg.ElectionTimeoutMax)
+	m.reset0, m.tmo = m.ticks, lo+m.rng.IntN(hi-lo+1)
+	m.draws++
+	m.why = fmt.Sprintf("its election timer was last reset at its tick %d (%s), with the timeout %d: draw number %d of rand.New(rand.NewPCG(Seed, uint64(id))), each ElectionTimeoutMin + r.IntN(ElectionTimeoutMax-ElectionTimeoutMin+1) (E1)",
+		m.ticks, why, m.tmo, m.draws)
 }
 
 func (m *mnode) lastTerm() int { return m.termAt(len(m.log)) }
@@ -80,11 +87,8 @@ func (m *mnode) stepDown(term int) {
 	}
 	if m.role == raft.Leader {
 		// A leader's timer keeps counting from the election it won, and
-		// stepping down does not reset it (E3): its timeout has run out,
-		// unless it led for less than that, and it starts an election at
-		// its next tick.
-		m.lo, m.hi = max(m.lo, m.ticks+1), max(m.hi, m.ticks+1)
-		m.why += fmt.Sprintf("; it stopped leading at its tick %d, which does not reset the timer", m.ticks)
+		// stepping down does not reset it (E3).
+		m.why += fmt.Sprintf("; it stopped leading at its tick %d, which does not reset the timer (E3)", m.ticks)
 	}
 	m.term, m.voted, m.role, m.leader = term, 0, raft.Follower, 0
 }
@@ -165,13 +169,14 @@ func (m *mnode) tick(started bool) ([]rmsg, string) {
 		}
 		return nil, ""
 	}
+	due := m.ticks-m.reset0 >= m.tmo
 	switch {
-	case started && m.ticks < m.lo:
-		return nil, fmt.Sprintf("node %d started an election at its tick %d, but %s, and its timeout is at least ElectionTimeoutMin = %d ticks (E2)",
-			m.id, m.ticks, m.why, m.cfg.ElectionTimeoutMin)
-	case !started && m.ticks >= m.hi:
-		return nil, fmt.Sprintf("node %d, a %v, did not start an election at its tick %d, but %s, and its timeout is at most ElectionTimeoutMax = %d ticks (E2)",
-			m.id, m.role, m.ticks, m.why, m.cfg.ElectionTimeoutMax)
+	case started && !due:
+		return nil, fmt.Sprintf("node %d started an election at its tick %d, only %d ticks after %s (E2, E3)",
+			m.id, m.ticks, m.ticks-m.reset0, strings.TrimPrefix(m.why, "its election timer was "))
+	case !started && due:
+		return nil, fmt.Sprintf("node %d, a %v, did not start an election at its tick %d, %d ticks after %s (E2)",
+			m.id, m.role, m.ticks, m.ticks-m.reset0, strings.TrimPrefix(m.why, "its election timer was "))
 	case started:
 		return m.startElection(), ""
 	}
