@@ -19,6 +19,11 @@ import (
 func crafted(r *rand.Rand, w *twin, from id) raft.Msg {
 	m := w.model
 	term := max(0, m.term+[]int{-1, 0, 0, 0, 1, 2}[r.IntN(6)])
+	if r.IntN(60) == 0 {
+		// Terms are whole ints: a term beyond 2^53 must not lose its
+		// last bits (in a float64, say).
+		term = max(term, []int{1<<53 + 1, 1<<62 + 3}[r.IntN(2)]+r.IntN(3))
+	}
 	kinds := []raft.Kind{raft.RequestVote, raft.RequestVoteReply, raft.AppendEntries, raft.AppendEntriesReply}
 	k := kinds[r.IntN(len(kinds))]
 	switch {
@@ -67,8 +72,13 @@ func crafted(r *rand.Rand, w *twin, from id) raft.Msg {
 			t = m.log[i-1].Term
 			continue
 		}
-		if r.IntN(3) == 0 && t < term {
-			t++
+		switch r.IntN(6) {
+		case 0, 1:
+			if t < term {
+				t++
+			}
+		case 2:
+			t = term
 		}
 		if t > term {
 			break

@@ -737,3 +737,42 @@ func TestSubmitAppendsAndSendsNothingByItself(t *testing.T) {
 			`1, Apply(1, 1:"alone")`, fmt.Sprintf("%d, %s", c, appliedString(got)))))
 	}
 }
+
+// TestANewNodeWithTheDefaultConfigStartsAsTheLessonSays checks
+// DefaultConfig (election timeouts of 10 to 20 ticks, a heartbeat every 3),
+// the names String gives roles and kinds, and a new node: a Follower of
+// term 0 with an empty log, nothing committed, no vote and no leader (E1),
+// silent until its timeout (E10).
+func TestANewNodeWithTheDefaultConfigStartsAsTheLessonSays(t *testing.T) {
+	defer check.Recover(t)
+	c := raft.DefaultConfig()
+	if c.ElectionTimeoutMin != 10 || c.ElectionTimeoutMax != 20 || c.HeartbeatInterval != 3 || c.Seed != 0 || c.Apply != nil || c.Storage != nil {
+		t.Error(check.Mismatch("DefaultConfig()", "{ElectionTimeoutMin: 10, ElectionTimeoutMax: 20, HeartbeatInterval: 3}",
+			fmt.Sprintf("{ElectionTimeoutMin: %d, ElectionTimeoutMax: %d, HeartbeatInterval: %d, Seed: %d, Apply set: %v, Storage set: %v}",
+				c.ElectionTimeoutMin, c.ElectionTimeoutMax, c.HeartbeatInterval, c.Seed, c.Apply != nil, c.Storage != nil)))
+	}
+	names := []struct {
+		v    fmt.Stringer
+		want string
+	}{{raft.Follower, "Follower"}, {raft.Candidate, "Candidate"}, {raft.Leader, "Leader"}, {raft.RequestVote, "RequestVote"},
+		{raft.RequestVoteReply, "RequestVoteReply"}, {raft.AppendEntries, "AppendEntries"}, {raft.AppendEntriesReply, "AppendEntriesReply"}}
+	for _, n := range names {
+		if got := n.v.String(); got != n.want {
+			t.Error(check.Mismatch(fmt.Sprintf("String() of the constant %s", n.want), n.want, got))
+		}
+	}
+	w := newTwin(5, []id{9, 5, 1 << 40}, c) // compared with the rules after every call
+	n := w.node
+	term, role := n.State()
+	l, ok := n.Leader()
+	if term != 0 || role != raft.Follower || ok || l != 0 || n.VotedFor() != 0 || len(n.Log()) != 0 || n.CommitIndex() != 0 {
+		t.Fatal(check.Mismatch("a new node: State(), Leader(), VotedFor(), Log(), CommitIndex() (E1)", "(0, Follower), (0, false), 0, [], 0",
+			fmt.Sprintf("(%d, %v), (%d, %v), %d, %s, %d", term, role, l, ok, n.VotedFor(), logString(n.Log()), n.CommitIndex())))
+	}
+	for range 25 {
+		w.Tick()
+	}
+	if w.err != nil {
+		t.Fatal(w.err)
+	}
+}
