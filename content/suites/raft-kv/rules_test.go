@@ -110,7 +110,7 @@ type seqClient struct {
 
 func TestOperationsFollowTheKeyValueRules(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+	check.Seeded(t, 12, func(r *rand.Rand) error {
 		n := 3 + 2*r.IntN(2)
 		cl, lead, err := startCluster(r.Uint64(), n, r.IntN(3))
 		if err != nil {
@@ -147,7 +147,7 @@ func TestOperationsFollowTheKeyValueRules(t *testing.T) {
 			}
 		}
 		var story []string
-		for range 60 {
+		for range 40 {
 			c := clients[r.IntN(len(clients))]
 			if c.seq > 0 && c.last.Seq == c.seq && r.IntN(6) == 0 {
 				// A retry of the client's last request, already answered:

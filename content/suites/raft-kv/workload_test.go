@@ -73,6 +73,11 @@ func (w workload) String() string {
 	return s + fmt.Sprintf(" during the first %d ticks, then a healed network", w.faultTicks)
 }
 
+// workloadRuns is how many seeds each workload test tries: at most this
+// many even when more are asked for, to stay within the time limit (each
+// seed runs about a hundred operations).
+const workloadRuns = 8
+
 // finishBound is how many ticks after the network heals every client must
 // have finished.
 const finishBound = 3000
@@ -328,9 +333,9 @@ func workloadProperty(t *testing.T, w func(r *rand.Rand) workload) func(r *rand.
 
 func TestHistoriesAreLinearizableUnderLossDelayAndDuplication(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, workloadProperty(t, func(r *rand.Rand) workload {
+	check.SeededAtMost(t, workloadRuns, workloadProperty(t, func(r *rand.Rand) workload {
 		return workload{
-			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 15, faultTicks: 400,
+			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 12, faultTicks: 400,
 			net: simnet.Config{Seed: r.Uint64(), DropRate: 0.05, DuplicateRate: 0.3, MaxExtraCopies: 2, MaxDelay: 3},
 		}
 	}))
@@ -338,9 +343,9 @@ func TestHistoriesAreLinearizableUnderLossDelayAndDuplication(t *testing.T) {
 
 func TestHistoriesAreLinearizableAcrossPartitions(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, workloadProperty(t, func(r *rand.Rand) workload {
+	check.SeededAtMost(t, workloadRuns, workloadProperty(t, func(r *rand.Rand) workload {
 		return workload{
-			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 15, faultTicks: 500,
+			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 12, faultTicks: 500,
 			net:  simnet.Config{Seed: r.Uint64(), DropRate: 0.02, DuplicateRate: 0.1, MaxDelay: 2},
 			plan: faultPlan{partitions: true, oneWay: true},
 		}
@@ -349,9 +354,9 @@ func TestHistoriesAreLinearizableAcrossPartitions(t *testing.T) {
 
 func TestHistoriesAreLinearizableAcrossCrashesAndRestarts(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, workloadProperty(t, func(r *rand.Rand) workload {
+	check.SeededAtMost(t, workloadRuns, workloadProperty(t, func(r *rand.Rand) workload {
 		return workload{
-			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 15, faultTicks: 500,
+			servers: 3 + 2*r.IntN(2), clients: 5 + r.IntN(3), ops: 12, faultTicks: 500,
 			net:  simnet.Config{Seed: r.Uint64(), DropRate: 0.02, DuplicateRate: 0.2, MaxExtraCopies: 2, MaxDelay: 2},
 			plan: faultPlan{partitions: true, crashes: true},
 		}
