@@ -188,6 +188,8 @@ func replyFits(q raft.Request, r raft.Reply) error {
 		return fmt.Errorf("ErrNoKey comes with Value \"\" (rule K5)")
 	case q.Op == raft.Get && (r.Err == raft.OK || r.Err == raft.ErrNoKey):
 		return nil
+	case q.Op != raft.Get && r.Err == raft.OK && r.Value != "":
+		return fmt.Errorf("the Value of a Reply is what a Get read, \"\" otherwise")
 	case q.Op != raft.Get && r.Err == raft.OK:
 		return nil
 	case q.Op != raft.Get:

@@ -88,7 +88,7 @@ func TestRestartedServersRebuildTheirStateAndExactlyOnceTableFromTheLog(t *testi
 			if err != nil {
 				return err
 			}
-			want := raft.Reply{ClientID: 5, Seq: seqs[5], Err: raft.OK, Value: model[k]}
+			want := raft.Reply{ClientID: 5, Seq: seqs[5], Err: raft.OK, Value: model[k], Leader: lead}
 			if g.r != want {
 				return check.Mismatch(fmt.Sprintf("%d servers; after:\n%s\n%s; its reply (rule K7: a restarted server applies its log again from index 1, rebuilding its state and its exactly-once table)", n, strings.Join(story, "\n"), requestString(get)), replyString(want), g.String())
 			}

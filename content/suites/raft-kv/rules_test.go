@@ -169,7 +169,7 @@ func TestOperationsFollowTheKeyValueRules(t *testing.T) {
 			}
 			c.seq++
 			q := raft.Request{ClientID: c.id, Seq: c.seq, Key: keys[r.IntN(len(keys))]}
-			want := raft.Reply{ClientID: c.id, Seq: c.seq, Err: raft.OK}
+			want := raft.Reply{ClientID: c.id, Seq: c.seq, Err: raft.OK, Leader: lead}
 			switch k := r.IntN(3); k {
 			case 0:
 				q.Op = raft.Get
@@ -194,12 +194,8 @@ func TestOperationsFollowTheKeyValueRules(t *testing.T) {
 			if err != nil {
 				return fmt.Errorf("%s\nafter:\n%s", err, strings.Join(story, "\n"))
 			}
-			got := g.r
-			if q.Op != raft.Get {
-				got.Value = "" // a Put's or Append's Value is not specified
-			}
-			if got != want {
-				return check.Mismatch(fmt.Sprintf("%d servers, leader %d, no faults; the requests, in order, each answered before the next:\n%s\nthe reply to the last (rule K5)", n, lead, strings.Join(story, "\n")), replyString(want), g.String())
+			if g.r != want {
+				return check.Mismatch(fmt.Sprintf("%d servers, leader %d, no faults; the requests, in order, each answered before the next:\n%s\nthe reply to the last (rule K5; Value is what a Get read, \"\" otherwise; Leader is the leader the server knows, itself)", n, lead, strings.Join(story, "\n")), replyString(want), g.String())
 			}
 			if ticks := cl.applyTick[lead]; len(ticks) < entries || ticks[entries-1] >= g.tick {
 				applied := "had not applied it yet"
