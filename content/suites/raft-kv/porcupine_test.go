@@ -153,20 +153,28 @@ func linearizable(testName, setup string, hist []*record) error {
 	if path, err := writeVisualization(testName, info); err != nil {
 		fmt.Fprintf(&b, "(porcupine's visualization could not be written: %v)\n", err)
 	} else {
-		fmt.Fprintf(&b, "porcupine's visualization of the whole history (open it in a browser): %s\n", path)
+		fmt.Fprintf(&b, "porcupine's visualization of the whole history (a web page; open it in a browser): %s\n", path)
 	}
 	return fmt.Errorf("%s", strings.TrimSuffix(b.String(), "\n"))
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
-// writeVisualization writes porcupine's HTML visualization into the working
-// directory of the run, named after the test; the first failing seed of a
-// test writes it, later ones leave it.
+// artifactsEnv names a directory for files the grader should hand to the
+// learner. The grader does not set it yet; until it does, the visualization
+// goes to the run's working directory.
+const artifactsEnv = "DSLEARN_ARTIFACTS"
+
+// writeVisualization writes porcupine's HTML visualization, named after the
+// test, into the directory of artifactsEnv or else the working directory of
+// the run; the first failing seed of a test writes it, later ones leave it.
 func writeVisualization(testName string, info porcupine.LinearizationInfo) (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+	dir := os.Getenv(artifactsEnv)
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return "", err
+		}
 	}
 	path := filepath.Join(dir, "raft-kv-"+unsafeName.ReplaceAllString(testName, "_")+".html")
 	if _, err := os.Stat(path); err == nil {
