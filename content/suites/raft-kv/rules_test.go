@@ -108,8 +108,32 @@ type seqClient struct {
 	rep  raft.Reply
 }
 
+// apiValues checks the values the lesson's API fixes: the Op numbers (the
+// zero Op is no operation), their names, and the Err strings.
+func apiValues() error {
+	ops := []struct {
+		op   raft.Op
+		num  int
+		name string
+	}{{raft.Get, 1, "Get"}, {raft.Put, 2, "Put"}, {raft.Append, 3, "Append"}}
+	for _, o := range ops {
+		if int(o.op) != o.num || o.op.String() != o.name {
+			return check.Mismatch("the API fixes Get, Put, Append = 1, 2, 3 (iota + 1) and their String(); "+o.name, fmt.Sprintf("%d %q", o.num, o.name), fmt.Sprintf("%d %q", int(o.op), o.op.String()))
+		}
+	}
+	for _, e := range []struct{ got, want raft.Err }{{raft.OK, "OK"}, {raft.ErrNoKey, "ErrNoKey"}, {raft.ErrWrongLeader, "ErrWrongLeader"}} {
+		if e.got != e.want {
+			return check.Mismatch("the API fixes the Err values", e.want, e.got)
+		}
+	}
+	return nil
+}
+
 func TestOperationsFollowTheKeyValueRules(t *testing.T) {
 	defer check.Recover(t)
+	if err := apiValues(); err != nil {
+		t.Fatal(err)
+	}
 	check.Seeded(t, 12, func(r *rand.Rand) error {
 		n := 3 + 2*r.IntN(2)
 		cl, lead, err := startCluster(r.Uint64(), n, r.IntN(3))
