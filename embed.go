@@ -9,7 +9,7 @@ import (
 	"io/fs"
 )
 
-//go:embed content lessons exercises solutions simnet internal/check
+//go:embed content lessons exercises solutions simnet internal/check internal/porcupine
 var files embed.FS
 
 // Files returns the embedded course, rooted where content/course.yaml is content/course.yaml.

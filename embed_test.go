@@ -17,7 +17,7 @@ import (
 func TestEmbeddedCourseIsTheRepositorysCourse(t *testing.T) {
 	list := func(fsys fs.FS) []string {
 		var out []string
-		for _, root := range []string{"content", "lessons", "exercises", "solutions", "simnet", "internal/check"} {
+		for _, root := range []string{"content", "lessons", "exercises", "solutions", "simnet", "internal/check", "internal/porcupine"} {
 			fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {
 					out = append(out, p)

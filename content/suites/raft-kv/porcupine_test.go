@@ -3,15 +3,16 @@
 package raft_test
 
 import (
+	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dslearn/dslearn/exercises/raft-kv"
+	"github.com/dslearn/dslearn/internal/check"
 	"github.com/dslearn/dslearn/internal/porcupine"
 )
 
@@ -160,28 +161,26 @@ func linearizable(testName, setup string, hist []*record) error {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
-// artifactsEnv names a directory for files the grader should hand to the
-// learner. The grader does not set it yet; until it does, the visualization
-// goes to the run's working directory.
-const artifactsEnv = "DSLEARN_ARTIFACTS"
+// visualized remembers, per test, where its visualization went: the first
+// failing seed of a test writes it, later ones name the same file.
+var visualized sync.Map
 
-// writeVisualization writes porcupine's HTML visualization, named after the
-// test, into the directory of artifactsEnv or else the working directory of
-// the run; the first failing seed of a test writes it, later ones leave it.
+// writeVisualization writes porcupine's HTML visualization of the history,
+// named after the test, where the learner can open it (in a graded run,
+// .dslearn/artifacts/raft-kv/ in the workspace; see check.Artifact), and
+// returns its path as the learner sees it.
 func writeVisualization(testName string, info porcupine.LinearizationInfo) (string, error) {
-	dir := os.Getenv(artifactsEnv)
-	if dir == "" {
-		var err error
-		if dir, err = os.Getwd(); err != nil {
-			return "", err
-		}
+	if p, ok := visualized.Load(testName); ok {
+		return p.(string), nil
 	}
-	path := filepath.Join(dir, "raft-kv-"+unsafeName.ReplaceAllString(testName, "_")+".html")
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	if err := porcupine.VisualizePath(kvModel, info, path); err != nil {
+	var buf bytes.Buffer
+	if err := porcupine.Visualize(kvModel, info, &buf); err != nil {
 		return "", err
 	}
+	path, err := check.Artifact(unsafeName.ReplaceAllString(testName, "_")+".html", buf.Bytes())
+	if err != nil {
+		return "", err
+	}
+	visualized.Store(testName, path)
 	return path, nil
 }
