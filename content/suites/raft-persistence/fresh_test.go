@@ -193,3 +193,55 @@ func line(l []string, i int) string {
 	}
 	return "(no more calls)"
 }
+
+func TestWithoutAStorageANodeSavesNothingAndBehavesAsWithOne(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns/2, func(r *rand.Rand) error {
+		// The same cluster, without crashes, once with a Storage per node and
+		// once with Config.Storage nil: every call must give the same result
+		// (rule P4: without a Storage nothing is saved, and lessons 13 and 14
+		// behave as before).
+		ids := randomIDs(r, []int{1, 3, 5}[r.IntN(3)])
+		s := r.Uint64()
+		run := func(withStorage bool) (string, error) {
+			r := check.Rand(s)
+			netCfg := randomNet(r)
+			c := newCluster(r, ids, randomConfig(r, netCfg.MaxDelay), netCfg)
+			c.calls = &strings.Builder{}
+			c.restoreP = 0
+			for _, x := range c.ids {
+				c.nodes[x].store = nil
+				if withStorage {
+					c.nodes[x].store = simnet.NewStorage()
+				}
+				c.net.Restart(x, c.build(c.nodes[x]))
+			}
+			f := heavy(r)
+			f.crash, f.replyCrash, f.tickCrash, f.crashAll = 0, 0, 0, 0
+			if err := runChaos(c, r, f, 150); err != nil {
+				return "", err
+			}
+			return c.calls.String(), nil
+		}
+		with, err := run(true)
+		if err != nil {
+			return fmt.Errorf("with a Storage per node:\n%w", err)
+		}
+		without, err := run(false)
+		if err != nil {
+			return fmt.Errorf("with Config.Storage nil:\n%w", err)
+		}
+		if with != without {
+			a, b := strings.Split(with, "\n"), strings.Split(without, "\n")
+			i := 0
+			for i < len(a) && i < len(b) && a[i] == b[i] {
+				i++
+			}
+			lo := max(0, i-5)
+			return check.Mismatch(fmt.Sprintf("cluster %v ran 150 ticks (no crashes) once with a Storage per node and once with Config.Storage nil; "+
+				"the Storage must not change what a node does (rule P4). The calls before the first difference (tick, node, call -> messages returned | state after):\n%s",
+				ids, strings.Join(a[lo:i], "\n")), "as with a Storage: "+line(a, i), "without a Storage: "+line(b, i))
+		}
+		return nil
+	})
+}

@@ -72,13 +72,21 @@ type cluster struct {
 	desc  string
 	incs  int
 
-	committed  []raft.Entry
-	aboveTerm  []int          // committed[i] must be in every log of a leader of a term > aboveTerm[i]
-	leaders    map[int]id     // term -> leader seen
-	leaderOK   map[[3]int]int // (node, incarnation, term) -> committed prefix already checked
-	matchVer   map[[2]id][2]int
-	maxTerm    int
-	restoreP   float64 // chance that a Save is checked by restoring a node from a copy of the Storage
+	committed []raft.Entry
+	aboveTerm []int          // committed[i] must be in every log of a leader of a term > aboveTerm[i]
+	leaders   map[int]id     // term -> leader seen
+	leaderOK  map[[3]int]int // (node, incarnation, term) -> committed prefix already checked
+	matchVer  map[[2]id][2]int
+	maxTerm   int
+	restoreP  float64 // chance that a Save is checked by restoring a node from a copy of the Storage
+	// light: read a node's log only after calls that saved (long runs,
+	// where copying every log after every call would cost too much; the
+	// save discipline is checked in full elsewhere).
+	light bool
+	// shortCommands: clients submit only short commands (long runs).
+	shortCommands bool
+	// nodeSeed, if set, gives every incarnation its Config.Seed.
+	nodeSeed   func() uint64
 	submitted  int
 	err        error
 	notes      []string
@@ -89,6 +97,11 @@ type cluster struct {
 }
 
 func newCluster(r *rand.Rand, ids []id, cfg raft.Config, net simnet.Config) *cluster {
+	return newClusterWith(r, ids, func(id) raft.Config { return cfg }, net)
+}
+
+// newClusterWith is newCluster with a configuration per node.
+func newClusterWith(r *rand.Rand, ids []id, cfgOf func(id) raft.Config, net simnet.Config) *cluster {
 	c := &cluster{
 		net:        simnet.New[raft.Msg](net),
 		r:          r,
@@ -100,9 +113,9 @@ func newCluster(r *rand.Rand, ids []id, cfg raft.Config, net simnet.Config) *clu
 		restoreP:   1,
 		checkCalls: true,
 	}
-	c.desc = fmt.Sprintf("nodes %v, %s, network %s", c.ids, cfgString(cfg), netString(net))
+	c.desc = fmt.Sprintf("nodes %v, %s, network %s", c.ids, cfgString(cfgOf(c.ids[0])), netString(net))
 	for _, x := range c.ids {
-		m := &member{id: x, store: simnet.NewStorage(), cfg: cfg}
+		m := &member{id: x, store: simnet.NewStorage(), cfg: cfgOf(x)}
 		c.nodes[x] = m
 		c.net.Add(x, c.build(m))
 	}
@@ -124,6 +137,9 @@ func (c *cluster) build(m *member) *probe {
 	inc := &incarnation{num: c.incs}
 	cfg := m.cfg
 	cfg.Seed = c.r.Uint64()
+	if c.nodeSeed != nil {
+		cfg.Seed = c.nodeSeed()
+	}
 	cfg.Storage = m.store
 	cfg.Apply = func(i int, e raft.Entry) { c.applied(m, inc, i, e) }
 	peers := slices.Clone(c.ids)
@@ -132,9 +148,17 @@ func (c *cluster) build(m *member) *probe {
 	inc.term, inc.role = inc.node.State()
 	inc.vote = inc.node.VotedFor()
 	inc.log = inc.node.Log()
-	inc.saves = m.store.Saves()
+	inc.saves = m.saves()
 	m.inc = inc
 	return &probe{c: c, m: m, inc: inc}
+}
+
+// saves counts m's saves so far (0 without a Storage).
+func (m *member) saves() int {
+	if m.store == nil {
+		return 0
+	}
+	return m.store.Saves()
 }
 
 // probe stands for one incarnation on the network and checks every call.
@@ -184,19 +208,22 @@ func (c *cluster) submit(x id, cmd string) (int, int, bool) {
 // its Storage restores exactly its persistent state, its commit and apply
 // counts, election safety and leader append-only.
 func (c *cluster) after(m *member, inc *incarnation, call func() string, out []message) {
+	term, role := inc.node.State()
+	vote := inc.node.VotedFor()
+	saves := m.saves()
+	log, logChanged := inc.log, false
+	if !c.light || saves != inc.saves {
+		log = inc.node.Log()
+		logChanged = !slices.Equal(log, inc.log)
+	}
+	changed := term != inc.term || vote != inc.vote || logChanged
 	if c.calls != nil {
 		fmt.Fprintf(c.calls, "t%d n%d %s ->", c.net.Now(), m.id, call())
 		for _, o := range out {
 			fmt.Fprintf(c.calls, " %d:%s", o.To, msgString(o.Body))
 		}
-		c.calls.WriteString("\n")
+		fmt.Fprintf(c.calls, " | term %d %v, votedFor %d, log %s, commit %d\n", term, role, vote, logString(log), inc.node.CommitIndex())
 	}
-	term, role := inc.node.State()
-	vote := inc.node.VotedFor()
-	log := inc.node.Log()
-	saves := m.store.Saves()
-	logChanged := !slices.Equal(log, inc.log)
-	changed := term != inc.term || vote != inc.vote || logChanged
 	prevTerm, prevRole, prevVote, prevLog, prevSaves := inc.term, inc.role, inc.vote, inc.log, inc.saves
 	inc.term, inc.role, inc.vote, inc.log, inc.saves = term, role, vote, log, saves
 	if logChanged {
@@ -205,6 +232,9 @@ func (c *cluster) after(m *member, inc *incarnation, call func() string, out []m
 	c.maxTerm = max(c.maxTerm, term)
 	if c.err != nil || !c.checkCalls {
 		return
+	}
+	if m.store == nil {
+		changed, saves, prevSaves = false, 0, 0 // no Storage: nothing to check about saving (rule P4)
 	}
 	what := func() string {
 		return fmt.Sprintf("node %d, %s at tick %d (before: term %d, %v, votedFor %d, log %s; after: term %d, %v, votedFor %d, log %s)",
