@@ -252,7 +252,7 @@ func (c *cluster) stopFaults() error {
 
 func TestRaftsGuaranteesHoldAfterEveryTickWithCrashesAndRestarts(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+	check.SeededAtMost(t, defaultRuns, func(r *rand.Rand) error {
 		for _, ticks := range []int{100, 300} {
 			c := randomCluster(r)
 			if ticks > 100 {

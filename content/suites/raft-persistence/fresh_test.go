@@ -154,7 +154,7 @@ func recordRun(s uint64, ids []id, ticks int, other *cluster) (string, error) {
 
 func TestTwoClustersWithTheSameNodeIDsDoNotInterfere(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns/2, func(r *rand.Rand) error {
+	check.SeededAtMost(t, defaultRuns/2, func(r *rand.Rand) error {
 		ids := randomIDs(r, 3+2*r.IntN(2))
 		s := r.Uint64()
 		ticks := 120
@@ -196,7 +196,7 @@ func line(l []string, i int) string {
 
 func TestWithoutAStorageANodeSavesNothingAndBehavesAsWithOne(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns/2, func(r *rand.Rand) error {
+	check.SeededAtMost(t, defaultRuns/2, func(r *rand.Rand) error {
 		// The same cluster, without crashes, once with a Storage per node and
 		// once with Config.Storage nil: every call must give the same result
 		// (rule P4: without a Storage nothing is saved, and lessons 13 and 14
@@ -218,7 +218,7 @@ func TestWithoutAStorageANodeSavesNothingAndBehavesAsWithOne(t *testing.T) {
 			}
 			f := heavy(r)
 			f.crash, f.replyCrash, f.tickCrash, f.crashAll = 0, 0, 0, 0
-			if err := runChaos(c, r, f, 150); err != nil {
+			if err := runChaos(c, r, f, 120); err != nil {
 				return "", err
 			}
 			return c.calls.String(), nil
@@ -238,7 +238,7 @@ func TestWithoutAStorageANodeSavesNothingAndBehavesAsWithOne(t *testing.T) {
 				i++
 			}
 			lo := max(0, i-5)
-			return check.Mismatch(fmt.Sprintf("cluster %v ran 150 ticks (no crashes) once with a Storage per node and once with Config.Storage nil; "+
+			return check.Mismatch(fmt.Sprintf("cluster %v ran 120 ticks (no crashes) once with a Storage per node and once with Config.Storage nil; "+
 				"the Storage must not change what a node does (rule P4). The calls before the first difference (tick, node, call -> messages returned | state after):\n%s",
 				ids, strings.Join(a[lo:i], "\n")), "as with a Storage: "+line(a, i), "without a Storage: "+line(b, i))
 		}

@@ -222,7 +222,11 @@ func (c *cluster) after(m *member, inc *incarnation, call func() string, out []m
 		for _, o := range out {
 			fmt.Fprintf(c.calls, " %d:%s", o.To, msgString(o.Body))
 		}
-		fmt.Fprintf(c.calls, " | term %d %v, votedFor %d, log %s, commit %d\n", term, role, vote, logString(log), inc.node.CommitIndex())
+		last := raft.Entry{}
+		if len(log) > 0 {
+			last = log[len(log)-1]
+		}
+		fmt.Fprintf(c.calls, " | term %d %v, votedFor %d, log of %d ending %s, commit %d\n", term, role, vote, len(log), entryString(last), inc.node.CommitIndex())
 	}
 	prevTerm, prevRole, prevVote, prevLog, prevSaves := inc.term, inc.role, inc.vote, inc.log, inc.saves
 	inc.term, inc.role, inc.vote, inc.log, inc.saves = term, role, vote, log, saves

@@ -23,7 +23,7 @@ func commitBound(cfg raft.Config, d int) int {
 
 func TestAfterFaultsStopACommandCommitsWithinTheBound(t *testing.T) {
 	defer check.Recover(t)
-	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+	check.SeededAtMost(t, defaultRuns, func(r *rand.Rand) error {
 		n := []int{1, 3, 5}[r.IntN(3)]
 		netCfg := simnet.Config{Seed: r.Uint64(), MaxDelay: r.IntN(3), DuplicateRate: []float64{0, 0.03, 0.1}[r.IntN(3)], MaxExtraCopies: 2}
 		cfg := randomConfig(r, netCfg.MaxDelay)

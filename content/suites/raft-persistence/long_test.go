@@ -32,7 +32,7 @@ func TestThousandsOfTicksWithHundredsOfRestartsKeepEveryGuaranteeAndTheStorageSm
 		c := newCluster(r, randomIDs(r, 5), raft.DefaultConfig(), netCfg)
 		c.light, c.restoreP, c.shortCommands = true, 0.01, true
 		f := faults{crash: 0.07, replyCrash: 0.004, tickCrash: 0.015, crashAll: 0.001, maxDown: 15,
-			partition: 0.005, block: 0.01, pause: 0.005, submit: 0.7}
+			partition: 0.005, block: 0.01, pause: 0.005, submit: 0.6}
 		const ticks, every = 1500, 250
 		restarts := func() int {
 			n := 0
