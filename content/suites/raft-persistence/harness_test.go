@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	raft "github.com/dslearn/dslearn/exercises/raft-persistence"
+	"github.com/dslearn/dslearn/internal/check"
 	"github.com/dslearn/dslearn/simnet"
 )
 
@@ -29,7 +30,8 @@ const traceEvents = 40
 // from the same Storage.
 type incarnation struct {
 	node    *raft.Node
-	num     int // numbered across the cluster, from 1
+	model   *mnode // the lessons' rules, run next to the node
+	num     int    // numbered across the cluster, from 1
 	applied []raft.Entry
 
 	term  int
@@ -50,6 +52,11 @@ type member struct {
 	downFor int         // ticks left before a crashed node restarts (random runs)
 	pausedT int         // ticks left before a paused node resumes
 	restart int         // restarts so far
+	// The model's persistent state after the last call: what a correct
+	// node would have saved.
+	mterm int
+	mvote id
+	mlog  []raft.Entry
 }
 
 // cluster runs Raft nodes on a simulated network and checks, after every
@@ -145,6 +152,10 @@ func (c *cluster) build(m *member) *probe {
 	peers := slices.Clone(c.ids)
 	c.r.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
 	inc.node = raft.NewNode(m.id, peers, cfg)
+	if m.store == nil {
+		m.mterm, m.mvote, m.mlog = 0, 0, nil
+	}
+	inc.model = restoreModel(m.id, peers, cfg, m.mterm, m.mvote, m.mlog)
 	inc.term, inc.role = inc.node.State()
 	inc.vote = inc.node.VotedFor()
 	inc.log = inc.node.Log()
@@ -172,14 +183,21 @@ type probe struct {
 }
 
 func (p *probe) Receive(m message) []message {
+	want := p.inc.model.receive(m)
 	out := p.inc.node.Receive(m)
-	p.c.after(p.m, p.inc, func() string { return fmt.Sprintf("Receive(%s from %d)", msgString(m.Body), m.From) }, out)
+	p.c.after(p.m, p.inc, func() string { return fmt.Sprintf("Receive(%s from %d)", msgString(m.Body), m.From) }, out, want, kindRules[m.Body.Kind])
 	return out
 }
 
 func (p *probe) Tick() []message {
+	pre := p.inc.model.term
 	out := p.inc.node.Tick()
-	p.c.after(p.m, p.inc, func() string { return "Tick()" }, out)
+	term, _ := p.inc.node.State()
+	want, bad := p.inc.model.tick(term > pre)
+	if bad != "" && p.c.err == nil && p.c.checkCalls {
+		p.c.fail("at tick %d %s", p.c.net.Now(), bad)
+	}
+	p.c.after(p.m, p.inc, func() string { return "Tick()" }, out, want, "E2, E7, L2 and L7")
 	if p.crashAfterTick {
 		p.crashAfterTick = false
 		if p.swallow {
@@ -196,8 +214,12 @@ func (p *probe) Tick() []message {
 // submit calls Submit on x and checks it like any call.
 func (c *cluster) submit(x id, cmd string) (int, int, bool) {
 	m := c.nodes[x]
+	wi, wt, wok := m.inc.model.submit(cmd)
 	i, t, ok := m.inc.node.Submit(cmd)
-	c.after(m, m.inc, func() string { return fmt.Sprintf("Submit(%q)", clipCmd(cmd)) }, nil)
+	if (i != wi || t != wt || ok != wok) && c.err == nil && c.checkCalls {
+		c.fail("at tick %d node %d: Submit(%q) returned (index, term, ok) (%d, %d, %v), expected (%d, %d, %v) (rule L1)", c.net.Now(), x, clipCmd(cmd), i, t, ok, wi, wt, wok)
+	}
+	c.after(m, m.inc, func() string { return fmt.Sprintf("Submit(%q)", clipCmd(cmd)) }, nil, nil, "L1")
 	if ok {
 		c.submitted++
 	}
@@ -207,12 +229,14 @@ func (c *cluster) submit(x id, cmd string) (int, int, bool) {
 // after checks one call just made to inc: the save discipline (P2), that
 // its Storage restores exactly its persistent state, its commit and apply
 // counts, election safety and leader append-only.
-func (c *cluster) after(m *member, inc *incarnation, call func() string, out []message) {
+func (c *cluster) after(m *member, inc *incarnation, call func() string, out, want []message, rules string) {
+	m.mterm, m.mvote, m.mlog = inc.model.term, inc.model.voted, inc.model.log
 	term, role := inc.node.State()
 	vote := inc.node.VotedFor()
 	saves := m.saves()
 	log, logChanged := inc.log, false
-	if !c.light || saves != inc.saves {
+	logRead := !c.light || saves != inc.saves
+	if logRead {
 		log = inc.node.Log()
 		logChanged = !slices.Equal(log, inc.log)
 	}
@@ -260,6 +284,10 @@ func (c *cluster) after(m *member, inc *incarnation, call func() string, out []m
 				"the Storage must hold the node's persistent state as it is when the call returns (rules P1, P2, P3)", what(), err)
 			return
 		}
+	}
+	if w, wantV, gotV := compareModel(inc, out, want, logRead); w != "" {
+		c.err = c.failf("%s", check.Mismatch(fmt.Sprintf("%s:\nafter the call, %s (rules %s)", what(), w, rules), wantV, gotV))
+		return
 	}
 	if ci := inc.node.CommitIndex(); ci > len(log) || ci != len(inc.applied) {
 		c.fail("%s: CommitIndex() is %d with %d entries in the log, and this node value applied %d entries; "+
