@@ -129,3 +129,15 @@ func TestNodeSeedsZeroAndMaxUint64WorkAcrossRestarts(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultConfigIsTenToTwentyTicksWithAHeartbeatEveryThree(t *testing.T) {
+	defer check.Recover(t)
+	got := raft.DefaultConfig()
+	want := raft.Config{ElectionTimeoutMin: 10, ElectionTimeoutMax: 20, HeartbeatInterval: 3}
+	if got.ElectionTimeoutMin != want.ElectionTimeoutMin || got.ElectionTimeoutMax != want.ElectionTimeoutMax || got.HeartbeatInterval != want.HeartbeatInterval ||
+		got.Seed != 0 || got.Apply != nil || got.Storage != nil {
+		t.Fatal(check.Mismatch("DefaultConfig()", "election timeout 10..20, heartbeat every 3, Seed 0, Apply nil, Storage nil",
+			fmt.Sprintf("election timeout %d..%d, heartbeat every %d, Seed %d, Apply set: %v, Storage set: %v",
+				got.ElectionTimeoutMin, got.ElectionTimeoutMax, got.HeartbeatInterval, got.Seed, got.Apply != nil, got.Storage != nil)))
+	}
+}

@@ -184,9 +184,35 @@ type probe struct {
 
 func (p *probe) Receive(m message) []message {
 	want := p.inc.model.receive(m)
-	out := p.inc.node.Receive(m)
+	mine := m
+	mine.Body.Entries = slices.Clone(m.Body.Entries)
+	out := p.inc.node.Receive(mine)
+	scribble(mine.Body.Entries) // the node must have copied what it keeps (L10)
 	p.c.after(p.m, p.inc, func() string { return fmt.Sprintf("Receive(%s from %d)", msgString(m.Body), m.From) }, out, want, kindRules[m.Body.Kind])
-	return out
+	return owned(out)
+}
+
+// owned returns copies of the messages a node returned and overwrites the
+// Entries of the originals: a node whose log shares memory with what it
+// sent sees its log change (L10).
+func owned(out []message) []message {
+	if len(out) == 0 {
+		return out
+	}
+	sent := make([]message, len(out))
+	for i, m := range out {
+		sent[i] = m
+		sent[i].Body.Entries = slices.Clone(m.Body.Entries)
+		scribble(m.Body.Entries)
+	}
+	return sent
+}
+
+// scribble overwrites entries that the node must not hold on to.
+func scribble(es []raft.Entry) {
+	for i := range es {
+		es[i] = raft.Entry{Term: -1000 - i, Command: "overwritten by the test after the call"}
+	}
 }
 
 func (p *probe) Tick() []message {
@@ -198,6 +224,7 @@ func (p *probe) Tick() []message {
 		p.c.fail("at tick %d %s", p.c.net.Now(), bad)
 	}
 	p.c.after(p.m, p.inc, func() string { return "Tick()" }, out, want, "E2, E7, L2 and L7")
+	out = owned(out)
 	if p.crashAfterTick {
 		p.crashAfterTick = false
 		if p.swallow {

@@ -352,4 +352,3 @@ func msgsString(ms []rmsg) string {
 	}
 	return strings.Join(parts, "\n            ")
 }
-
