@@ -253,7 +253,7 @@ func (c *cluster) stopFaults() error {
 func TestRaftsGuaranteesHoldAfterEveryTickWithCrashesAndRestarts(t *testing.T) {
 	defer check.Recover(t)
 	check.SeededAtMost(t, defaultRuns, func(r *rand.Rand) error {
-		for _, ticks := range []int{100, 300} {
+		for _, ticks := range []int{100, 250} {
 			c := randomCluster(r)
 			if ticks > 100 {
 				c.restoreP = 0.1 // restoring after every save costs as much as the run

@@ -154,7 +154,7 @@ func recordRun(s uint64, ids []id, ticks int, other *cluster) (string, error) {
 
 func TestTwoClustersWithTheSameNodeIDsDoNotInterfere(t *testing.T) {
 	defer check.Recover(t)
-	check.SeededAtMost(t, defaultRuns/2, func(r *rand.Rand) error {
+	check.SeededAtMost(t, 6, func(r *rand.Rand) error {
 		ids := randomIDs(r, 3+2*r.IntN(2))
 		s := r.Uint64()
 		ticks := 120
@@ -196,7 +196,7 @@ func line(l []string, i int) string {
 
 func TestWithoutAStorageANodeSavesNothingAndBehavesAsWithOne(t *testing.T) {
 	defer check.Recover(t)
-	check.SeededAtMost(t, defaultRuns/2, func(r *rand.Rand) error {
+	check.SeededAtMost(t, 6, func(r *rand.Rand) error {
 		// The same cluster, without crashes, once with a Storage per node and
 		// once with Config.Storage nil: every call must give the same result
 		// (rule P4: without a Storage nothing is saved, and lessons 13 and 14

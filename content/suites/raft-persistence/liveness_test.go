@@ -31,7 +31,7 @@ func TestAfterFaultsStopACommandCommitsWithinTheBound(t *testing.T) {
 		c.restoreP = 0.1
 		d := netCfg.MaxDelay
 		for round := range 2 {
-			if err := runChaos(c, r, heavy(r), 100+r.IntN(100)); err != nil {
+			if err := runChaos(c, r, heavy(r), 60+r.IntN(60)); err != nil {
 				return err
 			}
 			if err := c.stopFaults(); err != nil {
