@@ -218,6 +218,15 @@ func (c *cluster) faultStep(r *rand.Rand, f faults, blocked *[][2]id) error {
 			}
 		}
 	}
+	if live := c.live(); len(live) > 0 && r.Float64() < f.submit/4 {
+		// A client asks a node that may not lead: Submit must refuse with
+		// (0, currentTerm, false) and change nothing (L1).
+		if x := live[r.IntN(len(live))]; !c.net.Paused(x) {
+			if _, role := c.nodes[x].inc.node.State(); role != raft.Leader {
+				c.submit(x, "to a non-leader")
+			}
+		}
+	}
 	if r.Float64() < f.submit {
 		if l, ok := c.leader(); ok {
 			cmd := fmt.Sprintf("c%d", c.submitted)
@@ -250,7 +259,7 @@ func (c *cluster) stopFaults() error {
 	return c.err
 }
 
-func TestRaftsGuaranteesHoldAfterEveryTickWithCrashesAndRestarts(t *testing.T) {
+func TestTheFiveGuaranteesHoldAfterEveryTickWithCrashesAndRestarts(t *testing.T) {
 	defer check.Recover(t)
 	check.SeededAtMost(t, defaultRuns, func(r *rand.Rand) error {
 		for _, ticks := range []int{100, 250} {
