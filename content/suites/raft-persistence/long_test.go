@@ -25,7 +25,7 @@ func storageBound(log []raft.Entry) int {
 	return n
 }
 
-func TestThousandsOfTicksWithHundredsOfRestartsKeepEveryGuaranteeAndTheStorageSmall(t *testing.T) {
+func TestALongRunWithAboutAHundredRestartsKeepsEveryGuaranteeAndTheStorageSmall(t *testing.T) {
 	defer check.Recover(t)
 	check.SeededAtMost(t, 1, func(r *rand.Rand) error {
 		netCfg := simnet.Config{Seed: r.Uint64(), MaxDelay: 1 + r.IntN(2), DropRate: 0.02, DuplicateRate: 0.03, MaxExtraCopies: 2}
