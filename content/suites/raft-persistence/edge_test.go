@@ -102,8 +102,14 @@ func TestCommandsAtTheEdgesSurviveARestartExactly(t *testing.T) {
 	}
 }
 
-func TestNodeSeedsZeroAndMaxUint64WorkAcrossRestarts(t *testing.T) {
+func TestTheDefaultConfigAndNodeSeedsZeroAndMaxUint64WorkAcrossRestarts(t *testing.T) {
 	defer check.Recover(t)
+	got := raft.DefaultConfig()
+	if got.ElectionTimeoutMin != 10 || got.ElectionTimeoutMax != 20 || got.HeartbeatInterval != 3 || got.Seed != 0 || got.Apply != nil || got.Storage != nil {
+		t.Fatal(check.Mismatch("DefaultConfig()", "election timeout 10..20, heartbeat every 3, Seed 0, Apply nil, Storage nil",
+			fmt.Sprintf("election timeout %d..%d, heartbeat every %d, Seed %d, Apply set: %v, Storage set: %v",
+				got.ElectionTimeoutMin, got.ElectionTimeoutMax, got.HeartbeatInterval, got.Seed, got.Apply != nil, got.Storage != nil)))
+	}
 	for _, seed := range []uint64{0, math.MaxUint64} {
 		check.SeededAtMost(t, 3, func(r *rand.Rand) error {
 			netCfg := simnet.Config{Seed: r.Uint64(), MaxDelay: 1}
@@ -127,17 +133,5 @@ func TestNodeSeedsZeroAndMaxUint64WorkAcrossRestarts(t *testing.T) {
 			idx, _, _ := c.submit(l, "last")
 			return c.waitApplied(idx, commitBound(cfg, 1), fmt.Sprintf("every node's Config.Seed is %d; %q submitted to leader %d", seed, "last", l))
 		})
-	}
-}
-
-func TestDefaultConfigIsTenToTwentyTicksWithAHeartbeatEveryThree(t *testing.T) {
-	defer check.Recover(t)
-	got := raft.DefaultConfig()
-	want := raft.Config{ElectionTimeoutMin: 10, ElectionTimeoutMax: 20, HeartbeatInterval: 3}
-	if got.ElectionTimeoutMin != want.ElectionTimeoutMin || got.ElectionTimeoutMax != want.ElectionTimeoutMax || got.HeartbeatInterval != want.HeartbeatInterval ||
-		got.Seed != 0 || got.Apply != nil || got.Storage != nil {
-		t.Fatal(check.Mismatch("DefaultConfig()", "election timeout 10..20, heartbeat every 3, Seed 0, Apply nil, Storage nil",
-			fmt.Sprintf("election timeout %d..%d, heartbeat every %d, Seed %d, Apply set: %v, Storage set: %v",
-				got.ElectionTimeoutMin, got.ElectionTimeoutMax, got.HeartbeatInterval, got.Seed, got.Apply != nil, got.Storage != nil)))
 	}
 }
