@@ -223,8 +223,12 @@ func randomIDs(r *rand.Rand, n int) []simnet.NodeID {
 // first part, random faults (loss, delays, repeated duplicates, one-way
 // blocks, pauses) and compares every node with its model after every call.
 func modelScenario(r *rand.Rand, n, ticks, puts int) error {
+	fanout := 1 + r.IntN(4)
+	if r.IntN(6) == 0 { // a fanout above any cluster: push to every peer
+		fanout = []int{math.MaxInt, 1<<53 + 1, 1 << 31}[r.IntN(3)]
+	}
 	x := &modelRun{
-		cfg:    gossip.Config{Fanout: 1 + r.IntN(4), Rounds: 1 + r.IntN(6)},
+		cfg:    gossip.Config{Fanout: fanout, Rounds: 1 + r.IntN(6)},
 		ids:    randomIDs(r, n),
 		others: map[simnet.NodeID][]simnet.NodeID{},
 		nodes:  map[simnet.NodeID]*gossip.Node{},

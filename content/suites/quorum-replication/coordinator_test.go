@@ -350,62 +350,78 @@ func TestReadRepairGoesToExactlyTheStaleRepliers(t *testing.T) {
 func TestOperationsTimeOutOnTheTimeoutthTick(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
-		cfg := randomConfig(r, 1, 5, 1+r.IntN(6))
-		c := newCoordinator(cfg)
-		type started struct {
-			op   quorum.OpID
-			name string
-			at   int // how many Ticks had run when it started
-		}
-		var ops []started
-		ticks := 0
-		var log []string
-		for ticks < 3*cfg.Timeout+3 {
-			if len(ops) < 4 && r.IntN(3) == 0 {
-				var s started
-				if r.IntN(2) == 0 {
-					s.op, _ = c.Put("k", "v", 1+len(ops))
-					s.name = fmt.Sprintf("Put(\"k\", \"v\", %d)", 1+len(ops))
-					// Fewer than W acknowledgements: it cannot complete.
-					for _, id := range cfg.Replicas[:cfg.W-1] {
-						c.Receive(ack(id, s.op, "k", 1+len(ops)))
-					}
-				} else {
-					s.op, _ = c.Get("k")
-					s.name = "Get(\"k\")"
-					// Replies that found something: a Get that times out
-					// still reports nothing but its Status.
-					for i, id := range cfg.Replicas[:cfg.R-1] {
-						c.Receive(reply(id, s.op, "k", true, 1+i, fmt.Sprintf("v%d", 1+i)))
-					}
-				}
-				s.at = ticks
-				ops = append(ops, s)
-				log = append(log, fmt.Sprintf("%s (op %d) after Tick %d", s.name, s.op, ticks))
-			}
-			if out := c.Tick(); len(out) > 0 {
-				return check.Mismatch(fmt.Sprintf("coordinator with %s: Tick sends nothing (no retries)\nTick number %d returned", cfgString(cfg), ticks+1), msgList(nil), msgList(out))
-			}
-			ticks++
-			for _, s := range ops {
-				want := quorum.Pending
-				if ticks-s.at >= cfg.Timeout {
-					want = quorum.TimedOut
-				}
-				if got := c.Result(s.op).Status; got != want {
-					return check.Mismatch(fmt.Sprintf(
-						"coordinator with %s: an operation still Pending on the Timeout-th Tick after the call that started it becomes TimedOut during that Tick, and stays Pending before\nstarted (each short of its quorum): %s\nafter Tick number %d, that is %d Ticks after %s started, Result(%d).Status",
-						cfgString(cfg), strings.Join(log, "; "), ticks, ticks-s.at, s.name, s.op), want, got)
-				}
-				if got := c.Result(s.op); want == quorum.TimedOut && got != (quorum.Result{Status: quorum.TimedOut}) {
-					return check.Mismatch(fmt.Sprintf(
-						"coordinator with %s: for a Put, and for a Get that timed out, only Status is meaningful and the other fields stay zero, even when some replies had been counted\nstarted (each short of its quorum): %s\nafter Tick number %d, Result(%d) of %s",
-						cfgString(cfg), strings.Join(log, "; "), ticks, s.op, s.name), resultString(quorum.Result{Status: quorum.TimedOut}), resultString(got))
-				}
+		// Any configuration, then one where R and W are at least 2, so
+		// that a Get can time out with replies counted and a Put with
+		// acknowledgements counted, on every seed.
+		partial := randomConfig(r, 2, 5, 1+r.IntN(6))
+		partial.R, partial.W = 2+r.IntN(len(partial.Replicas)-1), 2+r.IntN(len(partial.Replicas)-1)
+		for _, cfg := range []quorum.Config{randomConfig(r, 1, 5, 1+r.IntN(6)), partial} {
+			if err := timeoutRun(r, cfg); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// timeoutRun starts up to four operations short of their quorum on a
+// coordinator with cfg, the first a Get and the second a Put, and checks
+// every Result after every Tick.
+func timeoutRun(r *rand.Rand, cfg quorum.Config) error {
+	c := newCoordinator(cfg)
+	type started struct {
+		op   quorum.OpID
+		name string
+		at   int // how many Ticks had run when it started
+	}
+	var ops []started
+	ticks := 0
+	var log []string
+	for ticks < 3*cfg.Timeout+3 {
+		if len(ops) < 4 && (len(ops) < 2 || r.IntN(3) == 0) {
+			var s started
+			if len(ops) == 1 || (len(ops) > 1 && r.IntN(2) == 0) {
+				s.op, _ = c.Put("k", "v", 1+len(ops))
+				s.name = fmt.Sprintf("Put(\"k\", \"v\", %d)", 1+len(ops))
+				// Fewer than W acknowledgements: it cannot complete.
+				for _, id := range cfg.Replicas[:cfg.W-1] {
+					c.Receive(ack(id, s.op, "k", 1+len(ops)))
+				}
+			} else {
+				s.op, _ = c.Get("k")
+				s.name = "Get(\"k\")"
+				// Replies that found something: a Get that times out
+				// still reports nothing but its Status.
+				for i, id := range cfg.Replicas[:cfg.R-1] {
+					c.Receive(reply(id, s.op, "k", true, 1+i, fmt.Sprintf("v%d", 1+i)))
+				}
+			}
+			s.at = ticks
+			ops = append(ops, s)
+			log = append(log, fmt.Sprintf("%s (op %d) after Tick %d", s.name, s.op, ticks))
+		}
+		if out := c.Tick(); len(out) > 0 {
+			return check.Mismatch(fmt.Sprintf("coordinator with %s: Tick sends nothing (no retries)\nTick number %d returned", cfgString(cfg), ticks+1), msgList(nil), msgList(out))
+		}
+		ticks++
+		for _, s := range ops {
+			want := quorum.Pending
+			if ticks-s.at >= cfg.Timeout {
+				want = quorum.TimedOut
+			}
+			if got := c.Result(s.op).Status; got != want {
+				return check.Mismatch(fmt.Sprintf(
+					"coordinator with %s: an operation still Pending on the Timeout-th Tick after the call that started it becomes TimedOut during that Tick, and stays Pending before\nstarted (each short of its quorum): %s\nafter Tick number %d, that is %d Ticks after %s started, Result(%d).Status",
+					cfgString(cfg), strings.Join(log, "; "), ticks, ticks-s.at, s.name, s.op), want, got)
+			}
+			if got := c.Result(s.op); want == quorum.TimedOut && got != (quorum.Result{Status: quorum.TimedOut}) {
+				return check.Mismatch(fmt.Sprintf(
+					"coordinator with %s: for a Put, and for a Get that timed out, only Status is meaningful and the other fields stay zero, even when some replies had been counted\nstarted (each short of its quorum): %s\nafter Tick number %d, Result(%d) of %s",
+					cfgString(cfg), strings.Join(log, "; "), ticks, s.op, s.name), resultString(quorum.Result{Status: quorum.TimedOut}), resultString(got))
+			}
+		}
+	}
+	return nil
 }
 
 func TestFinishedOperationsNeverChange(t *testing.T) {

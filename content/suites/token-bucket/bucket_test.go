@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -537,54 +538,70 @@ func TestExactlyBurstOfConcurrentCallersSucceed(t *testing.T) {
 	})
 }
 
-// TestEachTokenIsTakenOnceUnderContention races many goroutines over many
-// buckets at one instant. A limiter that checks the count and takes the
-// tokens under two separate locks lets two callers both see the last token;
-// each bucket gives that race one more chance to show.
+// TestEachTokenIsTakenOnceUnderContention keeps three goroutines on the
+// same bucket until it refuses a call, then moves them all to the next one,
+// over two thousand buckets: each time a bucket runs out, every caller is
+// calling it. A limiter whose check and take are not one atomic step (two
+// lock sections, or a check outside the lock) lets two callers both see the
+// last tokens and both take them. The race detector cannot see that bug
+// (every access holds the lock); only an interleaving shows it, and every
+// bucket gives it another chance.
 func TestEachTokenIsTakenOnceUnderContention(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
-		const buckets = 100
-		for range 3 {
-			rate := []float64{0, 0.5, 1, 2}[r.IntN(4)]
-			burst, k := 1+r.IntN(3), 8+r.IntN(9)
-			t0 := baseTime(r)
-			lims := make([]*tokenbucket.Limiter, buckets)
-			for i := range lims {
-				lims[i] = tokenbucket.New(rate, burst)
-			}
-			start := make(chan struct{})
-			results := make(chan error, k)
-			counts := make([]int, k)
-			for g := range k {
-				go func() {
-					<-start
-					results <- check.Safely(func() error {
-						for _, lim := range lims {
-							for range burst {
-								if lim.Allow(t0) {
-									counts[g]++
-								}
-							}
+		const buckets, k = 2000, 3
+		rate := []float64{0, 0.5, 1, 2}[r.IntN(4)]
+		// Each call asks for the one token of a bucket that holds one, or
+		// for the whole of a larger bucket: either way each bucket allows
+		// exactly one call at one instant.
+		burst := 1 + r.IntN(4)
+		n := []int{1, burst}[r.IntN(2)]
+		if n == 1 {
+			burst = 1
+		}
+		t0 := baseTime(r)
+		lims := make([]*tokenbucket.Limiter, buckets)
+		for i := range lims {
+			lims[i] = tokenbucket.New(rate, burst)
+		}
+		allowed := make([]atomic.Int32, buckets)
+		var cur atomic.Int32 // the bucket every goroutine calls
+		start := make(chan struct{})
+		results := make(chan error, k)
+		for range k {
+			go func() {
+				<-start
+				results <- check.Safely(func() error {
+					for {
+						i := cur.Load()
+						if i >= buckets {
+							return nil
 						}
-						return nil
-					})
-				}()
+						// A refusal means the bucket is empty; so does a
+						// second allowed call (which also stops a limiter
+						// that never refuses).
+						if !lims[i].AllowN(t0, n) || allowed[i].Add(1) > 1 {
+							cur.CompareAndSwap(i, i+1)
+						}
+					}
+				})
+			}()
+		}
+		close(start)
+		var first error
+		for range k {
+			if err := <-results; err != nil && first == nil {
+				first = err
 			}
-			close(start)
-			for range k {
-				if err := <-results; err != nil {
-					return err
-				}
-			}
-			got := 0
-			for _, c := range counts {
-				got += c
-			}
-			if got != buckets*burst {
+		}
+		if first != nil {
+			return first
+		}
+		for i := range allowed {
+			if got := allowed[i].Load(); got != 1 {
 				return check.Mismatch(fmt.Sprintf(
-					"%d buckets made with New(%v, %d); %d goroutines each go through them in the same order, calling Allow %d times on each, all at the same instant: each bucket holds %d tokens and must allow exactly %d calls, so the calls allowed in total (two callers must never both take the same token: check and take under one lock)",
-					buckets, rate, burst, k, burst, burst, burst), buckets*burst, got)
+					"%d buckets made with New(%v, %d), all called at the same instant; %d goroutines call AllowN(now, %d) on the first bucket until it refuses one, then all move on to the next: a bucket holding %d tokens allows exactly one such call, but bucket %d allowed a different number of calls (two callers must never both take the same tokens: the check and the take are one step under one lock)",
+					buckets, rate, burst, k, n, burst, i+1), 1, got)
 			}
 		}
 		return nil
