@@ -42,6 +42,11 @@ type run struct {
 	sentBy map[id]map[raft.Kind]int
 	since  int // tick counting started
 
+	// calls counts the calls a test makes to a node it calls directly
+	// (solo), with no network and so no ticks.
+	calls int
+	solo  bool
+
 	// lossy is the probability that each message a node returns is lost,
 	// on top of the network's own faults (a test can turn it off, which it
 	// cannot do with simnet.Config.DropRate).
@@ -198,24 +203,24 @@ func (w *twin) Tick() []message {
 // mn is the model as it was at the start of the Tick (with the Tick counted).
 func (x *run) timerError(v id, mn *mnode, fired bool, got []message) error {
 	lo, hi := timeoutRange(x.cfg)
-	head := fmt.Sprintf("at tick %d node %d, a %v of term %d, ", x.net.Now(), v, mn.role, mn.term)
+	head := fmt.Sprintf("%s node %d, a %v of term %d, ", x.when(), v, mn.role, mn.term)
 	since, timeout := mn.ticks-mn.reset, mn.timeout
 	switch {
 	case fired && since < lo:
-		return fmt.Errorf("%sstarted an election in its Tick number %d, only %d ticks after its election timer was last reset: "+
+		return fmt.Errorf("%sstarted an election in its Tick number %d, only %d ticks after its election timer was last reset by the rules (on starting an election, granting a vote or accepting an AppendEntries): "+
 			"a timeout is drawn from [ElectionTimeoutMin, ElectionTimeoutMax] = [%d, %d], and only a reset restarts the count (rules E1, E2, E3)\nreturned: %s",
 			head, mn.ticks, since, lo, hi, msgList(got))
 	case !fired && since >= hi:
-		return fmt.Errorf("%sdid not start an election in its Tick number %d, %d ticks after its election timer was last reset: "+
+		return fmt.Errorf("%sdid not start an election in its Tick number %d, %d ticks after its election timer was last reset by the rules (on starting an election, granting a vote or accepting an AppendEntries): "+
 			"a timeout is at most ElectionTimeoutMax = %d, and the timer counts in every role (rules E1, E2, E3)\nreturned: %s",
 			head, mn.ticks, since, hi, msgList(got))
 	case fired:
-		return fmt.Errorf("%sstarted an election in its Tick number %d, %d ticks after its election timer was last reset, "+
+		return fmt.Errorf("%sstarted an election in its Tick number %d, %d ticks after its election timer was last reset by the rules (on starting an election, granting a vote or accepting an AppendEntries), "+
 			"but the timeout drawn at that reset is %d: draw number %d of rand.New(rand.NewPCG(Seed, uint64(id))), each min + r.IntN(max-min+1), "+
 			"with one draw at NewNode and one at every reset, and no other use of the source (rules E1, E3)\nreturned: %s",
 			head, mn.ticks, since, timeout, mn.draws, msgList(got))
 	}
-	return fmt.Errorf("%sdid not start an election in its Tick number %d, %d ticks after its election timer was last reset, "+
+	return fmt.Errorf("%sdid not start an election in its Tick number %d, %d ticks after its election timer was last reset by the rules (on starting an election, granting a vote or accepting an AppendEntries), "+
 		"though the timeout drawn at that reset is %d: draw number %d of rand.New(rand.NewPCG(Seed, uint64(id))), each min + r.IntN(max-min+1), "+
 		"with one draw at NewNode and one at every reset, and no other use of the source (rules E1, E3)\nreturned: %s",
 		head, mn.ticks, since, timeout, mn.draws, msgList(got))
@@ -250,7 +255,7 @@ func (w *twin) after(call func() string, pre snap, got, want []message) {
 	}
 	if x.model {
 		mn := x.models[w.id]
-		what := func() string { return fmt.Sprintf("at tick %d node %d, %s, %s,", x.net.Now(), w.id, pre, call()) }
+		what := func() string { return fmt.Sprintf("%s node %d, %s, %s,", x.when(), w.id, pre, call()) }
 		switch {
 		case !sameMsgs(got, want):
 			x.err = check.Mismatch(what()+" returned", msgList(want), msgList(got))
@@ -268,6 +273,14 @@ func (w *twin) after(call func() string, pre snap, got, want []message) {
 	if x.err == nil {
 		x.err = x.safety(term)
 	}
+}
+
+// when says when a call happened, for reports.
+func (x *run) when() string {
+	if x.solo {
+		return fmt.Sprintf("at call number %d,", x.calls)
+	}
+	return fmt.Sprintf("at tick %d", x.net.Now())
 }
 
 func (x *run) voted(term int, v id) {
@@ -549,9 +562,10 @@ func (x *run) chaos(ticks int, restarts bool) error {
 				x.net.Pause(v)
 			}
 		case k == 4:
-			w := x.ids[x.r.IntN(n)]
-			x.step("messages %d -> %d blocked (one way)", v, w)
-			x.net.Block(v, w)
+			if w := x.ids[x.r.IntN(n)]; w != v {
+				x.step("messages %d -> %d blocked (one way)", v, w)
+				x.net.Block(v, w)
+			}
 		case k == 5 && n > 1:
 			a, b := split(x.r, x.ids)
 			x.step("partition %v %v", a, b)

@@ -100,7 +100,7 @@ func (c call) String() string {
 }
 
 func newSolo(r *rand.Rand, ids []id, v id, cfg raft.Config) *solo {
-	x := &run{ids: ids, cfg: cfg, r: r, model: true, net: simnet.New[raft.Msg](simnet.Config{}),
+	x := &run{ids: ids, cfg: cfg, r: r, model: true, solo: true, net: simnet.New[raft.Msg](simnet.Config{}),
 		nodes: map[id]*raft.Node{}, models: map[id]*mnode{}, life: map[id]int{},
 		leaders: map[int][]lead{}, voters: map[int]map[id]map[int]bool{}}
 	x.count()
@@ -108,11 +108,13 @@ func newSolo(r *rand.Rand, ids []id, v id, cfg raft.Config) *solo {
 }
 
 func (s *solo) tick() []message {
+	s.x.calls++
 	s.calls = append(s.calls, call{tick: true})
 	return s.w.Tick()
 }
 
 func (s *solo) receive(from id, b raft.Msg) []message {
+	s.x.calls++
 	s.calls = append(s.calls, call{from: from, b: b})
 	return s.w.Receive(message{From: from, To: s.v, Body: b})
 }
@@ -126,6 +128,12 @@ func (s *solo) failed() error {
 		calls = append(calls, fmt.Sprintf("... %d earlier calls", len(s.calls)-30))
 	}
 	for _, c := range s.calls[max(0, len(s.calls)-30):] {
+		if k := len(calls) - 1; c.tick && k >= 0 && strings.HasPrefix(calls[k], "Tick()") {
+			n := 1
+			fmt.Sscanf(strings.TrimPrefix(calls[k], "Tick()"), " x %d", &n)
+			calls[k] = fmt.Sprintf("Tick() x %d", n+1)
+			continue
+		}
 		calls = append(calls, c.String())
 	}
 	c := s.x.cfg
