@@ -52,18 +52,20 @@ func TestANewNodeIsAFollowerOfTermZeroWithNoVoteAndNoLeader(t *testing.T) {
 // node of a silent cluster (its messages go nowhere) time out again and
 // again: the gap between two elections is the timeout drawn when the
 // previous one started. Every gap lies in [ElectionTimeoutMin,
-// ElectionTimeoutMax], and over 200 elections every value of the range
-// comes up, none more than about twice as often as uniform drawing gives.
+// ElectionTimeoutMax], and over 300 elections every value of the range (5 to
+// 10 values) comes up, none more than 2.5 times as often as uniform drawing
+// gives (for a correct node, missing a value has a chance below 10^-12, and
+// the excess is 8 standard deviations).
 func TestElectionTimeoutsAreDrawnUniformlyFromTheRangeAtEveryReset(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		lo := 1 + r.IntN(12)
-		hi := lo + 5 + r.IntN(6)
+		hi := lo + 4 + r.IntN(6)
 		cfg := raft.Config{ElectionTimeoutMin: lo, ElectionTimeoutMax: hi, HeartbeatInterval: 1, Seed: check.EdgeUint64(r, math.MaxUint64)}
 		ids := edgeIDs(r, 3)
 		s := newSolo(r, ids, ids[0], cfg)
 		seen := map[int]int{}
-		const elections = 200
+		const elections = 300
 		for e := range elections {
 			gap := s.ticksUntilElection(hi)
 			if err := s.failed(); err != nil {
@@ -77,9 +79,9 @@ func TestElectionTimeoutsAreDrawnUniformlyFromTheRangeAtEveryReset(t *testing.T)
 		}
 		want := float64(elections) / float64(hi-lo+1)
 		for v := lo; v <= hi; v++ {
-			if c := seen[v]; float64(c) < want/4 || float64(c) > 2.5*want {
+			if c := seen[v]; c == 0 || float64(c) > 2.5*want {
 				return fmt.Errorf("node %d alone, %d elections in a row, timeouts drawn uniformly from [%d, %d] (rule E1): "+
-					"a timeout of %d ticks came up %d times, where uniform draws give about %.0f\nall gaps: %v\n(Seed %d)", ids[0], elections, lo, hi, v, c, want, seen, cfg.Seed)
+					"a timeout of %d ticks came up %d times, where uniform draws give about %.0f\ntimeout: times drawn %v\n(Seed %d)", ids[0], elections, lo, hi, v, c, want, seen, cfg.Seed)
 			}
 		}
 		return nil
