@@ -136,7 +136,7 @@ func (n *mnode) receive(m message) []message {
 		}
 		return reply(raft.Msg{Kind: raft.RequestVoteReply, Term: n.term, VoteGranted: grant})
 	case raft.RequestVoteReply:
-		if n.role == raft.Candidate && b.Term == n.term && b.VoteGranted {
+		if n.role == raft.Candidate && b.Term == n.term && b.VoteGranted && m.From != n.id && slices.Contains(n.peers, m.From) {
 			n.votes[m.From] = true
 			if len(n.votes) >= n.majority() {
 				return n.becomeLeader()

@@ -438,3 +438,58 @@ func TestAHigherTermInAnyMessageIsAdopted(t *testing.T) {
 		return nil
 	})
 }
+
+// TestVotesCountOnlyOnceFromEachPeerAndOnlyInTheCurrentTerm: a Candidate of
+// term 2 in a cluster of five needs three votes, its own included (E6).
+// Granted replies repeated by one peer, granted replies of term 1, replies
+// refusing, and replies from IDs outside the cluster do not make up the
+// missing two; one more granted reply of term 2 from a second peer does.
+func TestVotesCountOnlyOnceFromEachPeerAndOnlyInTheCurrentTerm(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		ids := edgeIDs(r, 5)
+		v, a, b, c := ids[0], ids[1], ids[2], ids[3]
+		s := newSolo(r, ids, v, fixed(2, 1, r.Uint64()))
+		s.ticksUntilElection(2)
+		s.ticksUntilElection(2) // a Candidate of term 2
+		stranger := id(1)
+		for slices.Contains(ids, stranger) {
+			stranger++
+		}
+		noise := []struct {
+			from id
+			b    raft.Msg
+		}{
+			{a, raft.Msg{Kind: raft.RequestVoteReply, Term: 2, VoteGranted: true}},
+			{b, raft.Msg{Kind: raft.RequestVoteReply, Term: 1, VoteGranted: true}},
+			{c, raft.Msg{Kind: raft.RequestVoteReply, Term: 2}},
+			{stranger, raft.Msg{Kind: raft.RequestVoteReply, Term: 2, VoteGranted: true}},
+			{v, raft.Msg{Kind: raft.RequestVoteReply, Term: 2, VoteGranted: true}},
+		}
+		for range 8 {
+			n := noise[r.IntN(len(noise))]
+			s.receive(n.from, n.b)
+			if err := s.failed(); err != nil {
+				return err
+			}
+		}
+		s.receive(a, noise[0].b)
+		if term, role := s.state(); role != raft.Candidate {
+			if err := s.failed(); err != nil {
+				return err
+			}
+			return check.Mismatch(fmt.Sprintf("node %d, Candidate of term 2 in cluster %v, has only its own vote and node %d's (received again and again); "+
+				"replies of term 1, refusals and replies from IDs outside the cluster do not count (rule E6): State()", v, ids, a), roleState(2, raft.Candidate), roleState(term, role))
+		}
+		out := s.receive(b, raft.Msg{Kind: raft.RequestVoteReply, Term: 2, VoteGranted: true})
+		if err := s.failed(); err != nil {
+			return err
+		}
+		if term, role := s.state(); role != raft.Leader || countKind(out, raft.AppendEntries) != 4 {
+			return fmt.Errorf("node %d, Candidate of term 2 in cluster %v, got node %d's vote after node %d's: with its own that is 3 of 5, a majority, "+
+				"so it becomes Leader and sends AppendEntries to the 4 others at once (rule E6)\nexpected: (term 2, Leader), 4 AppendEntries\nactual:   %s, %s",
+				v, ids, b, a, roleState(term, role), msgList(out))
+		}
+		return nil
+	})
+}
