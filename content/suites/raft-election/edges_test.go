@@ -89,3 +89,32 @@ func TestAMessageBodyIsNeverChangedAfterItIsSent(t *testing.T) {
 		return x.chaos(1000, true)
 	})
 }
+
+// TestRolesKindsAndTheDefaultConfigAreAsTheLessonSays checks the names
+// String gives (they appear in every report), the values of the constants
+// (the lesson fixes them: Follower = 1, RequestVote = 1, ...) and
+// DefaultConfig: timeouts of 10 to 20 ticks, a heartbeat every 3.
+func TestRolesKindsAndTheDefaultConfigAreAsTheLessonSays(t *testing.T) {
+	defer check.Recover(t)
+	if _, role := raft.NewNode(3, []id{1, 2, 3}, raft.DefaultConfig()).State(); role.String() != "Follower" {
+		t.Fatal(check.Mismatch("a new node's role, State(), printed", "Follower", role.String()))
+	}
+	roles := map[raft.Role]string{1: "Follower", 2: "Candidate", 3: "Leader"}
+	for r, name := range roles {
+		if got := r.String(); got != name || []raft.Role{raft.Follower, raft.Candidate, raft.Leader}[r-1] != r {
+			t.Fatal(check.Mismatch(fmt.Sprintf("Role %d: the constant and its String()", int(r)), name, got))
+		}
+	}
+	kinds := map[raft.Kind]string{1: "RequestVote", 2: "RequestVoteReply", 3: "AppendEntries", 4: "AppendEntriesReply"}
+	for k, name := range kinds {
+		if got := k.String(); got != name || []raft.Kind{raft.RequestVote, raft.RequestVoteReply, raft.AppendEntries, raft.AppendEntriesReply}[k-1] != k {
+			t.Fatal(check.Mismatch(fmt.Sprintf("Kind %d: the constant and its String()", int(k)), name, got))
+		}
+	}
+	c := raft.DefaultConfig()
+	if c.ElectionTimeoutMin != 10 || c.ElectionTimeoutMax != 20 || c.HeartbeatInterval != 3 || c.Seed != 0 || c.Apply != nil || c.Storage != nil {
+		t.Fatal(check.Mismatch("DefaultConfig()", "ElectionTimeoutMin 10, ElectionTimeoutMax 20, HeartbeatInterval 3, the rest zero",
+			fmt.Sprintf("ElectionTimeoutMin %d, ElectionTimeoutMax %d, HeartbeatInterval %d, Seed %d, Apply set %v, Storage set %v",
+				c.ElectionTimeoutMin, c.ElectionTimeoutMax, c.HeartbeatInterval, c.Seed, c.Apply != nil, c.Storage != nil)))
+	}
+}

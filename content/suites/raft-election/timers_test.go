@@ -415,12 +415,12 @@ func TestAClusterOfOneElectsItselfAtItsFirstTimeout(t *testing.T) {
 // TestAHigherTermInAnyMessageIsAdopted: a message of any kind with a Term
 // above the node's, up to 2^62, makes it a Follower of that term with no
 // vote and no known leader before the message is handled (E4); the reply
-// carries the new term.
+// carries the new term, exactly (terms are ints: 2^53+1 does not fit a float64).
 func TestAHigherTermInAnyMessageIsAdopted(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
 		for k := raft.RequestVote; k <= raft.AppendEntriesReply; k++ {
-			for _, high := range []int{1 << 31, 1 << 32, 1 << 40, 1 << 53, 1 << 62} {
+			for _, high := range []int{1 << 31, 1 << 32, 1<<32 + 1, 1 << 40, 1<<53 + 1, 1<<62 + 1} {
 				ids := edgeIDs(r, 3+r.IntN(3))
 				s := newSolo(r, ids, ids[0], fixed(3, 1, r.Uint64()))
 				s.ticksUntilElection(3) // a Candidate of term 1
