@@ -40,7 +40,6 @@ type run struct {
 
 	sent   map[raft.Kind]int // messages sent since counting started
 	sentBy map[id]map[raft.Kind]int
-	since  int // tick counting started
 
 	// calls counts the calls a test makes to a node it calls directly
 	// (solo), with no network and so no ticks.
@@ -419,7 +418,6 @@ func (x *run) states() string {
 func (x *run) count() {
 	x.sent = map[raft.Kind]int{}
 	x.sentBy = map[id]map[raft.Kind]int{}
-	x.since = x.net.Now()
 }
 
 // leaderNow returns the single leader every live, unpaused node agrees on:

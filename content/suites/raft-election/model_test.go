@@ -1,5 +1,18 @@
 //go:build dslearnsuite
 
+// The hidden suite of lesson 13, raft-election. Every test states one rule or
+// bound of the lesson (E1-E10). The oracle is mnode below, the lesson's rules
+// as code: it draws the same timeouts as the learner's node must (the lesson
+// fixes the source and the draw), so after every Receive and Tick the suite
+// compares the messages returned, State, Leader and VotedFor exactly
+// (harness_test.go), and checks election safety after every call.
+//
+// Files: model_test.go (the oracle), harness_test.go (clusters on simnet,
+// faults, reports), rules_test.go (the oracle on random runs and random
+// calls), timers_test.go (timers and elections, call by call), liveness_test.go
+// (bounds on elections and traffic), edges_test.go (determinism, edge seeds
+// and IDs, message bodies, names), explore_test.go (every delivery order of a
+// three-node cluster).
 package raft_test
 
 import (
@@ -38,8 +51,6 @@ type mnode struct {
 	draws    int // how many timeouts were drawn
 	lastBeat int // ticks at the leader's last round of AppendEntries
 	votes    map[id]bool
-
-	gaps []int // the timeout each election was started at (ticks since the reset)
 }
 
 func newMNode(x id, peers []id, cfg raft.Config) *mnode {
@@ -80,7 +91,6 @@ func (n *mnode) due() bool { return n.role != raft.Leader && n.ticks-n.reset >= 
 
 // startElection is E2.
 func (n *mnode) startElection() []message {
-	n.gaps = append(n.gaps, n.ticks-n.reset)
 	n.term++
 	n.role = raft.Candidate
 	n.voted = n.id
