@@ -261,7 +261,9 @@ func (n *Node) Tick() []simnet.Message[Msg] {
 // they reach a majority of the cluster (len(peers)/2+1) it becomes Leader
 // (leader = itself) and at once sends AppendEntries to every other peer (its
 // first round, E7; lesson 14 on, the AppendEntries of L2). Replies of an
-// older term, and replies to anyone not a Candidate, are ignored.
+// older term, and replies to anyone not a Candidate, are ignored, and so is
+// a reply from an ID that is not another peer of the cluster (it counts for
+// nothing: not as a vote, and from lesson 14 not for L5 or L6).
 //
 // E8, an AppendEntries: with Term < currentTerm, reply
 // AppendEntriesReply{Term: currentTerm, Success: false, Index: 0} and change
