@@ -206,3 +206,43 @@ func BenchmarkGlamourFloor(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRaftChapter times `dslearn check --chapter 7` (the four Raft
+// suites, under the race detector, with their default seeds) on the
+// reference solutions, after one untimed run has filled the build cache.
+// The chapter's target: at most 30 s on a two-core machine.
+func BenchmarkRaftChapter(b *testing.B) {
+	bin := binary(b)
+	dir := b.TempDir()
+	ws := filepath.Join(dir, "ws")
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "DSLEARN_NO_WARM=1")
+	run := func(args ...string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir, cmd.Env = ws, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	mk := exec.Command(bin, "init", ws)
+	mk.Env = env
+	if out, err := mk.CombinedOutput(); err != nil {
+		b.Fatalf("init: %v\n%s", err, out)
+	}
+	for _, slug := range []string{"raft-election", "raft-log", "raft-persistence", "raft-kv"} {
+		sol, _ := filepath.Glob(filepath.Join("..", "..", "solutions", slug, "*.go"))
+		for _, f := range sol {
+			data, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(ws, "exercises", slug, filepath.Base(f)), data, 0o644)
+		}
+	}
+	run("check", "--chapter", "7")
+	var total time.Duration
+	n := 0
+	for b.Loop() {
+		start := time.Now()
+		run("check", "--chapter", "7")
+		total += time.Since(start)
+		n++
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(n), "chapter-ms/op")
+}
