@@ -143,15 +143,8 @@ func carryRun(o *CarryOptions) error {
 		if !o.Force {
 			return &UsageError{Err: fmt.Errorf("%s already has your changes (%s); carrying would replace them.\nTo replace them anyway (they are backed up first): dslearn carry %s --force", workspace.Rel(dst), strings.Join(changed, ", "), l.Slug)}
 		}
-		backup, err = newBackupDir(filepath.Join(w.StateDir(), "backups"), l.Slug+"-"+o.F.Now().Format("20060102-150405"))
-		if err == nil {
-			err = os.CopyFS(backup, os.DirFS(dst))
-		}
-		if err != nil {
-			if backup != "" {
-				os.RemoveAll(backup)
-			}
-			return &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dst), err)}
+		if backup, err = backupExercise(o.F, w, l, dst); err != nil {
+			return err
 		}
 	}
 
@@ -160,14 +153,8 @@ func carryRun(o *CarryOptions) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return &EnvError{err}
 	}
-	entries, _ := os.ReadDir(dst)
-	for _, e := range entries {
-		name := e.Name()
-		if e.Type().IsRegular() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
-			if err := os.Remove(filepath.Join(dst, name)); err != nil {
-				return &EnvError{err}
-			}
-		}
+	if err := removeCode(dst); err != nil {
+		return &EnvError{err}
 	}
 	write := func(name string, data []byte) error {
 		if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {

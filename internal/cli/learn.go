@@ -205,23 +205,11 @@ func resetRun(o *ResetOptions) error {
 	dir := w.ExerciseDir(l)
 	var backup string
 	if _, err := os.Stat(dir); err == nil {
-		backup, err = newBackupDir(filepath.Join(w.StateDir(), "backups"), l.Slug+"-"+o.F.Now().Format("20060102-150405"))
-		if err == nil {
-			err = os.CopyFS(backup, os.DirFS(dir))
+		if backup, err = backupExercise(o.F, w, l, dir); err != nil {
+			return err
 		}
-		if err != nil {
-			if backup != "" {
-				os.RemoveAll(backup)
-			}
-			return &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dir), err)}
-		}
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-					return &EnvError{err}
-				}
-			}
+		if err := removeCode(dir); err != nil {
+			return &EnvError{err}
 		}
 	}
 	if err := writeStub(c, l, dir); err != nil {
@@ -231,6 +219,38 @@ func resetRun(o *ResetOptions) error {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\nYour version is kept in %s\n", l.StubDir(), workspace.Rel(backup))
 	} else {
 		fmt.Fprintf(o.F.IO.Out, "Restored the starting files of %s/.\n", l.StubDir())
+	}
+	return nil
+}
+
+// backupExercise copies the exercise directory dir of l to a new
+// .dslearn/backups/<slug>-<time>/ and returns its path; on failure nothing
+// is left behind and the error says that nothing was changed.
+func backupExercise(f *Factory, w *workspace.Workspace, l *course.Lesson, dir string) (string, error) {
+	backup, err := newBackupDir(filepath.Join(w.StateDir(), "backups"), l.Slug+"-"+f.Now().Format("20060102-150405"))
+	if err == nil {
+		err = os.CopyFS(backup, os.DirFS(dir))
+	}
+	if err != nil {
+		if backup != "" {
+			os.RemoveAll(backup)
+		}
+		return "", &EnvError{fmt.Errorf("backing up %s: %w; nothing was changed", workspace.Rel(dir), err)}
+	}
+	return backup, nil
+}
+
+// removeCode removes the code files of dir: every .go file (or link) but
+// the learner's own tests.
+func removeCode(dir string) error {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
