@@ -172,15 +172,14 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 	if err != nil {
 		return Ran{}, err
 	}
-	if err := conv.Start(); err != nil {
+	if err := startTracked(conv); err != nil {
 		return Ran{}, fmt.Errorf("starting go tool test2json: %w", err)
 	}
-	track(conv)
 	defer untrack(conv)
 
 	enableReaper()
 	start := time.Now()
-	err = cmd.Start()
+	err = startTracked(cmd)
 	outW.Close()
 	recW.Close()
 	if err != nil {
@@ -188,7 +187,6 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 		conv.Wait()
 		return Ran{}, fmt.Errorf("starting the test binary: %w", err)
 	}
-	track(cmd)
 	defer untrack(cmd)
 	ran := Ran{Sandboxed: opts.Sandbox != nil, Limits: limits}
 	tree := newTree(cmd.Process.Pid)
@@ -320,6 +318,23 @@ func (b *Build) Exec(ctx context.Context, i int, opts Options, consume func(even
 // started holds the pids of the processes this package started and has not
 // waited for yet; any other child dslearn has during a run is an orphan.
 var started sync.Map
+
+// spawning is held for reading while this package starts a process and
+// records it, and for writing while reapOrphans looks for orphans, so that a
+// process a concurrent check has just started (a go command compiling,
+// another binary) is never taken for an orphan before it is recorded.
+var spawning sync.RWMutex
+
+// startTracked starts cmd and records it as this package's own.
+func startTracked(cmd *exec.Cmd) error {
+	spawning.RLock()
+	defer spawning.RUnlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	track(cmd)
+	return nil
+}
 
 func track(cmd *exec.Cmd) {
 	if cmd.Process != nil {

@@ -167,6 +167,8 @@ func reapOrphans(since time.Time) {
 	if !reaper.on {
 		return
 	}
+	spawning.Lock()
+	defer spawning.Unlock()
 	self := os.Getpid()
 	boot := bootTime()
 	for pid, st := range allProcs() {

@@ -10,6 +10,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -362,10 +363,9 @@ func (b *Build) Compile(ctx context.Context, opts Options, consume func(stdout, 
 		return Compiled{}, err
 	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := startTracked(cmd); err != nil {
 		return Compiled{}, fmt.Errorf("starting go test -c: %w", err)
 	}
-	track(cmd)
 	defer untrack(cmd)
 	stop := context.AfterFunc(runCtx, func() { killProcessGroup(cmd) })
 	cerr := consume(stdout, stderr)
@@ -433,7 +433,15 @@ func RaceSupport(goCmd string) (ok bool, why string) {
 	if goCmd == "" {
 		goCmd = "go"
 	}
-	out, err := exec.Command(goCmd, "env", "CGO_ENABLED", "CC").Output()
+	var buf bytes.Buffer
+	cmd := exec.Command(goCmd, "env", "CGO_ENABLED", "CC")
+	cmd.Stdout = &buf
+	err := startTracked(cmd)
+	if err == nil {
+		err = cmd.Wait()
+		untrack(cmd)
+	}
+	out := buf.Bytes()
 	if err != nil {
 		return false, "could not ask the go command about cgo"
 	}
