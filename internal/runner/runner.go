@@ -69,7 +69,9 @@ type Item struct {
 // single go command compiles all their test binaries. Only non-test .go
 // files are taken from an implementation: a learner's own tests never run
 // next to the suite. Every suite is instrumented for the harness (see
-// instrument), which is the only source of a verdict.
+// instrument), which is the only source of a verdict, and every
+// implementation yields the processor after releasing a lock (see
+// yieldAfterUnlock).
 func Assemble(c *course.Course, items ...Item) (*Build, error) {
 	dir, err := os.MkdirTemp("", "dslearn-check-")
 	if err != nil {
@@ -115,6 +117,7 @@ func (b *Build) fill(c *course.Course, items []Item) error {
 			if err != nil {
 				return err
 			}
+			data = yieldAfterUnlock(name, data)
 			if err := os.WriteFile(filepath.Join(pkgDir, name), data, 0o644); err != nil {
 				return err
 			}
