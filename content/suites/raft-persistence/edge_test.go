@@ -135,3 +135,43 @@ func TestTheDefaultConfigAndNodeSeedsZeroAndMaxUint64WorkAcrossRestarts(t *testi
 		})
 	}
 }
+
+func TestALeaderOfAHugeTermSubmitsAndRestartsWithThatTermExactly(t *testing.T) {
+	defer check.Recover(t)
+	// Each case: node x adopts term T from a RequestVote, times out and
+	// stands in T+1, wins with one granted vote, and accepts a command.
+	// Submit must return T+1 exactly, and the entry keep it across a
+	// restart: an int32, a uint32 or a float64 on the way changes it.
+	for _, won := range []int{1 << 31, 1<<32 + 1, 1<<53 + 1, 1<<62 + 3, math.MaxInt64} {
+		x, y := id(1<<32+3), id(2)
+		ids := []id{x, y, 9}
+		cfg := raft.Config{ElectionTimeoutMin: 5, ElectionTimeoutMax: 5, HeartbeatInterval: 1}
+		c := newCluster(check.Rand(uint64(won)), ids, cfg, simnet.Config{Seed: 1})
+		if _, err := c.deliver(x, y, raft.Msg{Kind: raft.RequestVote, Term: won - 1}); err != nil {
+			t.Fatal(err)
+		}
+		p := c.net.Node(x).(*probe)
+		for range cfg.ElectionTimeoutMax {
+			p.Tick()
+		}
+		if c.err != nil {
+			t.Fatal(c.err)
+		}
+		if term, role := c.nodes[x].inc.node.State(); term != won || role != raft.Candidate {
+			t.Fatal(check.Mismatch(fmt.Sprintf("node %d adopted term %d from a RequestVote, then was ticked %d times (its election timeout is %d)", x, won-1, cfg.ElectionTimeoutMax, cfg.ElectionTimeoutMax),
+				fmt.Sprintf("term %d, Candidate", won), fmt.Sprintf("term %d, %v", term, role)))
+		}
+		if _, err := c.deliver(x, y, raft.Msg{Kind: raft.RequestVoteReply, Term: won, VoteGranted: true}); err != nil {
+			t.Fatal(err)
+		}
+		c.submit(x, "at a huge term") // compares (index, term, ok) with (1, won, true)
+		if c.err != nil {
+			t.Fatal(c.err)
+		}
+		c.crash(x, true)
+		c.restart(x) // compares term, vote and log with those before the crash
+		if c.err != nil {
+			t.Fatal(c.err)
+		}
+	}
+}
