@@ -137,9 +137,12 @@ func (s *Server) Tick() []simnet.Message[KVMsg] {
 // is applied, reply to the client (the Reply goes to the Request's m.From);
 // if the entry applied there is not this request (the server lost its
 // leadership and another leader's entry took the index), reply
-// ErrWrongLeader instead. A server that loses its leadership does not need
-// to answer its waiting requests before their indexes are applied: clients
-// retry after a timeout.
+// ErrWrongLeader instead. Otherwise the reply is the remembered Reply of the
+// client's highest applied Seq (K4), the request's own result, unless that
+// Seq is already higher (a late copy reached the log after the client moved
+// on): then there is no reply. A server that loses its leadership does not
+// need to answer its waiting requests before their indexes are applied:
+// clients retry after a timeout.
 //
 // K4, exactly once: the server remembers, per client, the highest Seq
 // applied and its Reply. Applying an entry whose Seq is <= the highest

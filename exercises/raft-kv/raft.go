@@ -223,8 +223,9 @@ func (n *Node) VotedFor() simnet.NodeID {
 // when it grants a vote (E5), and when it receives an AppendEntries whose
 // Term >= its currentTerm (E8). Stepping down because of a higher term does
 // not by itself reset it: a Leader that steps down (E4) and then neither
-// grants a vote nor accepts an AppendEntries starts an election at its next
-// Tick, since its timer has run since it started the election it won.
+// grants a vote nor accepts an AppendEntries starts an election once that
+// timer, running since it started the election it won, reaches its timeout
+// (at its next Tick if it led at least that long).
 //
 // E7: a Leader sends AppendEntries to every other peer every
 // HeartbeatInterval ticks, counted from the last round it sent (the first

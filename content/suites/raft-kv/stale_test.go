@@ -24,7 +24,8 @@ import (
 // of Seq 1, which it puts in the log again (its table has nothing for the
 // client yet). Applying the log, every server must skip that second Seq 1,
 // because the client's highest applied Seq is then 2 (rule K4: an entry
-// whose Seq is <= the highest applied for its client is not applied again).
+// whose Seq is <= the highest applied for its client is not applied again),
+// and the late copy gets no reply (rule K3).
 func TestALateCopyOfAnOldRequestIsNotAppliedAgain(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, 6, func(r *rand.Rand) error {
@@ -72,6 +73,12 @@ func TestALateCopyOfAnOldRequestIsNotAppliedAgain(t *testing.T) {
 		if g.r.Err != raft.OK || g.r.Value != "ab" {
 			return check.Mismatch(story+"; then "+requestString(get)+";\nthe Get's reply (rule K4: when the second Seq 1 is applied, the client's highest applied Seq is 2, so it is skipped)",
 				replyString(raft.Reply{ClientID: cid, Seq: 3, Err: raft.OK, Value: "ab", Leader: lead}), g.String()+"\n"+cl.diagram())
+		}
+		if got := q.repliesTo(a); len(got) > 0 {
+			return fmt.Errorf("%s:\nthe late copy of Seq 1 was answered with %s; when its entry is applied the client's highest applied Seq is 2, so it gets no reply (rule K3)\n%s", story, got[0], cl.diagram())
+		}
+		if got := q.repliesTo(b); len(got) != 1 {
+			return fmt.Errorf("%s:\n%s got %d replies, expected exactly one: the late copy of Seq 1 gets no reply, not the remembered reply of Seq 2 (rule K3)\n%s", story, requestString(b), len(got), cl.diagram())
 		}
 		return cl.err
 	})
