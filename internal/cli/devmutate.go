@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,8 @@ func NewCmdDevMutate(f *Factory) *cobra.Command {
 		Long: `Make mutants of the reference solution, each a small change in one place
 (a flipped comparison, a removed statement, a lock pair taken out, a copy
 turned into an alias, ...), run the hidden suite against each, and report the
-score: killed / (mutants - equivalent - not compiling). Every survivor is
+score: killed / (mutants - given - equivalent - not compiling), where given are
+the mutants of code the stub gives complete (not run). Every survivor is
 printed as a unified diff with its operator and position; --out DIR writes
 each as DIR/<id>.diff in the format of the known-wrong implementations.
 
@@ -76,17 +78,19 @@ Only the lock operator's mutants run under the race detector, unless --race
 
 // mutateReport is one exercise's mutation run, as --json prints it.
 type mutateReport struct {
-	Slug         string          `json:"slug"`
-	Mutants      int             `json:"mutants"`
-	NotCompiling int             `json:"not_compiling"`
-	Equivalent   []string        `json:"equivalent"`
-	Ran          int             `json:"ran"`
-	Killed       int             `json:"killed"`
-	Survived     int             `json:"survived"`
-	NotBuilding  int             `json:"not_building"`
-	Score        float64         `json:"score"`
-	Seconds      float64         `json:"seconds"`
-	Survivors    []mutateJSONRes `json:"survivors"`
+	Slug         string `json:"slug"`
+	Mutants      int    `json:"mutants"`
+	NotCompiling int    `json:"not_compiling"`
+	// Given counts the mutants of code the stub gives complete, not run.
+	Given       int             `json:"given"`
+	Equivalent  []string        `json:"equivalent"`
+	Ran         int             `json:"ran"`
+	Killed      int             `json:"killed"`
+	Survived    int             `json:"survived"`
+	NotBuilding int             `json:"not_building"`
+	Score       float64         `json:"score"`
+	Seconds     float64         `json:"seconds"`
+	Survivors   []mutateJSONRes `json:"survivors"`
 }
 
 type mutateJSONRes struct {
@@ -134,15 +138,28 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 		if err != nil {
 			return &EnvError{Err: err}
 		}
+		given, err := set.DropGiven(c.FS, l.StubDir())
+		if err != nil {
+			return &EnvError{Err: err}
+		}
 		eqs, err := mutate.Equivalents(c.FS, l)
 		if err != nil {
 			return &EnvError{Err: err}
 		}
 		rest, equivalent, staleEqs := mutate.SplitEquivalent(set.Mutants, eqs)
 		if len(staleEqs) > 0 {
-			var ids []string
+			_, inGiven, _ := mutate.SplitEquivalent(given, staleEqs)
+			var ids, givenIDs []string
 			for _, e := range staleEqs {
-				ids = append(ids, e.ID)
+				if slices.ContainsFunc(inGiven, func(m mutate.Mutant) bool { return m.ID == e.ID }) {
+					givenIDs = append(givenIDs, e.ID)
+				} else {
+					ids = append(ids, e.ID)
+				}
+			}
+			if len(givenIDs) > 0 {
+				return &EnvError{Err: fmt.Errorf("%s/%s: entries %s are mutants of code the stub gives complete, which dev mutate no longer runs: remove them",
+					l.SuiteDir(), mutate.EquivalentFile, strings.Join(givenIDs, ", "))}
 			}
 			return &EnvError{Err: fmt.Errorf("%s/%s: stale entries %s match no mutant of the solution any more (the solution or an operator changed): remove them, or record the new ids (dslearn dev mutate --list %s)",
 				l.SuiteDir(), mutate.EquivalentFile, strings.Join(ids, ", "), l.Slug)}
@@ -156,13 +173,13 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			chosen = chosen[:o.Max]
 		}
 		run, _, _ := mutate.SplitEquivalent(chosen, eqs)
-		rep := mutateReport{Slug: l.Slug, Mutants: len(set.Mutants) + set.NotCompiling, NotCompiling: set.NotCompiling, Ran: len(run)}
+		rep := mutateReport{Slug: l.Slug, Mutants: len(set.Mutants) + len(given) + set.NotCompiling, NotCompiling: set.NotCompiling, Given: len(given), Ran: len(run)}
 		for _, m := range equivalent {
 			rep.Equivalent = append(rep.Equivalent, m.ID)
 		}
 		if o.List {
 			if !o.JSON {
-				fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d equivalent)\n", l.Slug, rep.Mutants, rep.NotCompiling, len(equivalent))
+				fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives, %d equivalent)\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, len(equivalent))
 				isEq := map[string]bool{}
 				for _, m := range equivalent {
 					isEq[m.ID] = true
@@ -183,7 +200,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			if len(run) < len(rest) {
 				what = fmt.Sprintf("%d of %d", len(run), len(rest))
 			}
-			fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d equivalent); running %s\n", l.Slug, rep.Mutants, rep.NotCompiling, len(equivalent), what)
+			fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives, %d equivalent); running %s\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, len(equivalent), what)
 		}
 		t0 := time.Now()
 		mo := mutate.Options{Jobs: o.Jobs, Race: o.Race, LockRace: o.LockRace, Timeout: o.Timeout}

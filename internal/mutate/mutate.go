@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/dslearn/dslearn/internal/patch"
 	"go/ast"
@@ -352,4 +353,64 @@ func OperatorsNamed(names []string) ([]Operator, error) {
 		ops = append(ops, Operators[i])
 	}
 	return ops, nil
+}
+
+// DropGiven removes from the set the mutants inside code the stub in
+// stubDir gives the learner complete: a top-level declaration (a function, a
+// method, a type, a const or var block) that the stub's file of the same name
+// declares identically, comments aside. The learner does not write that
+// code, so no suite has to pin it down (a String method, the constants of an
+// enumeration, DefaultConfig). The removed mutants are returned, in order.
+func (s *Set) DropGiven(fsys fs.FS, stubDir string) ([]Mutant, error) {
+	given := map[string][][2]int{} // file -> line ranges of given declarations
+	for name, src := range s.Files {
+		stubSrc, err := fs.ReadFile(fsys, path.Join(stubDir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		fset := token.NewFileSet()
+		stub, err := parser.ParseFile(fset, name, stubSrc, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("the stub %s: %w", path.Join(stubDir, name), err)
+		}
+		inStub := map[string]bool{}
+		for _, d := range stub.Decls {
+			if t := declText(fset, d); t != "" {
+				inStub[t] = true
+			}
+		}
+		sol, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range sol.Decls {
+			if inStub[declText(fset, d)] {
+				given[name] = append(given[name], [2]int{fset.Position(d.Pos()).Line, fset.Position(d.End()).Line})
+			}
+		}
+	}
+	var kept, dropped []Mutant
+	for _, m := range s.Mutants {
+		in := slices.ContainsFunc(given[m.File], func(r [2]int) bool { return r[0] <= m.Line && m.Line <= r[1] })
+		if in {
+			dropped = append(dropped, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	s.Mutants = kept
+	return dropped, nil
+}
+
+// declText prints a declaration of a file parsed without comments, so that
+// two declarations that differ only in comments or layout print the same.
+func declText(fset *token.FileSet, d ast.Decl) string {
+	var b bytes.Buffer
+	if err := format.Node(&b, fset, d); err != nil {
+		return ""
+	}
+	return b.String()
 }

@@ -238,3 +238,77 @@ func TestSurvivorPatchIsAKnownWrongFile(t *testing.T) {
 		t.Errorf("applied:\n%s\nwant the mutant:\n%s", got, m.Source)
 	}
 }
+
+func TestDropGivenRemovesOnlyMutantsOfCodeTheStubGivesComplete(t *testing.T) {
+	sol := `package counter
+
+// Step is how much Inc adds.
+const Step = 1
+
+// Counter counts.
+type Counter struct{ n int }
+
+// Inc adds Step.
+func (c *Counter) Inc() int {
+	c.n += Step
+	return c.n
+}
+
+// String shows the count.
+func (c *Counter) String() string {
+	if c.n < 0 {
+		return "negative"
+	}
+	return "count"
+}
+`
+	stub := `package counter
+
+// Step is how much Inc adds (given).
+const Step = 1
+
+// Counter counts.
+type Counter struct{ n int }
+
+// Inc adds Step. TODO: implement.
+func (c *Counter) Inc() int {
+	panic("not implemented yet")
+}
+
+// String shows the count; it is given complete,
+// in a layout of its own.
+func (c *Counter) String() string {
+	if c.n < 0 { return "negative" }
+	return "count"
+}
+`
+	fsys := fstest.MapFS{"sol/counter.go": {Data: []byte(sol)}, "stub/counter.go": {Data: []byte(stub)}}
+	set, err := Generate(fsys, "sol", "example.com/c", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := slices.Clone(set.Mutants)
+	dropped, err := set.DropGiven(fsys, "stub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dropped) == 0 || len(set.Mutants) == 0 || len(dropped)+len(set.Mutants) != len(all) {
+		t.Fatalf("%d mutants: %d dropped, %d kept", len(all), len(dropped), len(set.Mutants))
+	}
+	for _, m := range dropped {
+		// const Step (line 4) and String (lines 16-21) are given.
+		if !(m.Line == 4 || (m.Line >= 16 && m.Line <= 21)) {
+			t.Errorf("dropped %s at line %d (%s), which the learner writes", m.ID, m.Line, m.Change)
+		}
+	}
+	for _, m := range set.Mutants {
+		if m.Line < 10 || m.Line > 13 {
+			t.Errorf("kept %s at line %d (%s), which the stub gives complete", m.ID, m.Line, m.Change)
+		}
+	}
+	// Without a stub file of that name nothing is given.
+	set, _ = Generate(fsys, "sol", "example.com/c", nil)
+	if dropped, err := set.DropGiven(fsys, "nostub"); err != nil || len(dropped) != 0 {
+		t.Errorf("no stub: dropped %d, %v", len(dropped), err)
+	}
+}
