@@ -3,6 +3,7 @@
 package bloom_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -349,6 +350,30 @@ func TestPositionsAreRightForHugeM(t *testing.T) {
 				check.Mismatch(fmt.Sprintf("Positions(%q) with m=%d, k=%d", item, m, k), short(want.positions), short(got)),
 				want.explain(m), want.a+uint64(k-1)*want.b)
 		}
+	}
+}
+
+func TestTheStepIsRightWhenItPassesTwoToThe32(t *testing.T) {
+	defer check.Recover(t)
+	// m = 2^32+5 is odd and divisible by 3, like 2^32-1. The item (the
+	// 8-byte big-endian integer 113148571, found by searching) has
+	// h2 = 2^32-1, so its step starts at 2^32-1, shares the factor 3 with
+	// m, and becomes 2^32: a step kept in 32 bits wraps to 0 there. New
+	// allocates 512 MiB that Positions never touches (memory the program
+	// never writes is not resident).
+	const m, k = 1<<32 + 5, 4
+	item := binary.BigEndian.AppendUint64(nil, 113148571)
+	want := refRecipe(item, m, k)
+	if want.h2 != 1<<32-1 || want.b != 1<<32 {
+		t.Fatalf("the suite's own recipe gives h2 = %d, b = %d for its edge item; expected 2^32-1 and 2^32", want.h2, want.b)
+	}
+	f, err := newFilter(m, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Positions(item); !slices.Equal(got, want.positions) {
+		t.Fatalf("%v\n%s\n  the step passes 2^32 here: h2 mod m = 2^32-1 shares the factor 3 with m, so the step becomes 2^32 (keep the step and gcd's arguments in 64 bits)",
+			check.Mismatch(fmt.Sprintf("Positions(%v) with m=%d, k=%d", item, m, k), short(want.positions), short(got)), want.explain(m))
 	}
 }
 
