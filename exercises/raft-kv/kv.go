@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"fmt"
 	"github.com/dslearn/dslearn/simnet"
 )
 
@@ -80,6 +81,20 @@ type KVMsg struct {
 	Raft    *Msg
 	Request *Request
 	Reply   *Reply
+}
+
+// String shows the field that is set, so that a KVMsg prints readably (in a
+// simnet Diagram, for example). It is given complete.
+func (m KVMsg) String() string {
+	switch {
+	case m.Raft != nil:
+		return fmt.Sprintf("Raft%+v", *m.Raft)
+	case m.Request != nil:
+		return fmt.Sprintf("Request%+v", *m.Request)
+	case m.Reply != nil:
+		return fmt.Sprintf("Reply%+v", *m.Reply)
+	}
+	return "KVMsg{}"
 }
 
 // Server is one server of the key-value store: a Raft node and the state
