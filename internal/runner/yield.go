@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,8 +10,8 @@ import (
 )
 
 // yieldName is the name under which an implementation file imports the
-// runtime package for yieldAfterUnlock. A file that already uses the name
-// is left as it is.
+// runtime package for yieldAfterUnlock (with a number added if the file
+// already uses the name, so that no file can opt out).
 const yieldName = "dslearnruntime"
 
 // yieldAfterUnlock prepares one implementation file for a graded build: every
@@ -27,36 +28,28 @@ const yieldName = "dslearnruntime"
 //
 // Text is only inserted within existing lines, so line numbers in the
 // learner's panics and compile errors stay as the learner wrote them. A file
-// that does not parse, or already uses the name dslearnruntime, is returned
-// unchanged (the compiler then reports the learner's own error).
-func yieldAfterUnlock(name string, src []byte) []byte {
+// that does not parse is returned unchanged (the compiler then reports the
+// learner's own error).
+func yieldAfterUnlock(filename string, src []byte) []byte {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
 	if err != nil {
 		return src
 	}
-	used := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && id.Name == yieldName {
-			used = true
-		}
-		return !used
-	})
-	if used {
-		return src
-	}
+	name := unusedName(f, yieldName)
 	type insert struct {
 		off, del int // delete del bytes at off, then insert text
 		text     string
 	}
 	var ins []insert
+	unlock := unusedName(f, "dslearnUnlock")
 	offset := func(p token.Pos) int { return fset.Position(p).Offset }
 	stmts := func(list []ast.Stmt) {
 		for _, s := range list {
 			switch s := s.(type) {
 			case *ast.ExprStmt:
 				if call, ok := s.X.(*ast.CallExpr); ok && isUnlock(call) {
-					ins = append(ins, insert{off: offset(s.End()), text: "; " + yieldName + ".Gosched()"})
+					ins = append(ins, insert{off: offset(s.End()), text: "; " + name + ".Gosched()"})
 				}
 			case *ast.DeferStmt:
 				if isUnlock(s.Call) {
@@ -65,7 +58,7 @@ func yieldAfterUnlock(name string, src []byte) []byte {
 					// the method value is evaluated where the defer
 					// statement is, as the deferred call's receiver was.
 					ins = append(ins,
-						insert{off: offset(s.Call.Fun.Pos()), text: "func(dslearnUnlock func()) { dslearnUnlock(); " + yieldName + ".Gosched() }("},
+						insert{off: offset(s.Call.Fun.Pos()), text: "func(" + unlock + " func()) { " + unlock + "(); " + name + ".Gosched() }("},
 						insert{off: offset(s.Call.Lparen), del: offset(s.Call.Rparen) + 1 - offset(s.Call.Lparen), text: ")"})
 				}
 			}
@@ -85,7 +78,7 @@ func yieldAfterUnlock(name string, src []byte) []byte {
 	if len(ins) == 0 {
 		return src
 	}
-	ins = append(ins, insert{off: offset(f.Name.End()), text: "; import " + yieldName + ` "runtime"`})
+	ins = append(ins, insert{off: offset(f.Name.End()), text: "; import " + name + ` "runtime"`})
 	// Apply from the end so that earlier offsets stay valid.
 	slices.SortStableFunc(ins, func(a, b insert) int { return b.off - a.off })
 	out := bytes.Clone(src)
@@ -103,4 +96,21 @@ func isUnlock(call *ast.CallExpr) bool {
 		return false
 	}
 	return sel.Sel.Name == "Unlock" || sel.Sel.Name == "RUnlock"
+}
+
+// unusedName returns base, or base followed by the smallest number that
+// makes it, if base is an identifier of f.
+func unusedName(f *ast.File, base string) string {
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			used[id.Name] = true
+		}
+		return true
+	})
+	name := base
+	for i := 1; used[name]; i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	return name
 }

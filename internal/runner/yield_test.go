@@ -77,14 +77,28 @@ func TestYieldAfterUnlockFollowsEveryLockReleaseAndKeepsLines(t *testing.T) {
 	}
 
 	for name, src := range map[string]string{
-		"no lock":          "package loop\n\nfunc Spin() {}\n",
-		"does not parse":   "package loop\n\nfunc Spin() { mu.Unlock() \n",
-		"uses the name":    "package loop\n\nimport dslearnruntime \"runtime\"\n\nfunc Spin(mu interface{ Unlock() }) { mu.Unlock(); dslearnruntime.GC() }\n",
-		"names a variable": "package loop\n\nfunc Spin(mu interface{ Unlock() }) { dslearnruntime := 1; mu.Unlock(); _ = dslearnruntime }\n",
+		"no lock":        "package loop\n\nfunc Spin() {}\n",
+		"does not parse": "package loop\n\nfunc Spin() { mu.Unlock() \n",
 	} {
 		if out := yieldAfterUnlock("a.go", []byte(src)); !bytes.Equal(out, []byte(src)) {
 			t.Errorf("%s: the file was changed:\n%s", name, out)
 		}
+	}
+
+	// A file that uses the names cannot opt out: others are chosen.
+	taken := "package loop\n\nimport dslearnruntime \"runtime\"\n\nfunc Spin(mu interface{ Unlock() }) {\n\tdslearnruntime1, dslearnUnlock := 1, 2\n\tdefer mu.Unlock()\n\tmu.Unlock()\n\tdslearnruntime.GC()\n\t_, _ = dslearnruntime1, dslearnUnlock\n}\n"
+	out = string(yieldAfterUnlock("a.go", []byte(taken)))
+	for _, want := range []string{
+		`package loop; import dslearnruntime2 "runtime"`,
+		"\tdefer func(dslearnUnlock1 func()) { dslearnUnlock1(); dslearnruntime2.Gosched() }(mu.Unlock)\n",
+		"\tmu.Unlock(); dslearnruntime2.Gosched()\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the prepared file lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "a.go", out, 0); err != nil {
+		t.Errorf("the prepared file does not parse: %v\n%s", err, out)
 	}
 }
 
