@@ -23,9 +23,9 @@ func NewCoordinator(id simnet.NodeID, log *Log, voteTimeout int) *Coordinator {
 // Begin starts transaction tx, which applies writes[p] at each participant
 // p (every participant has at least one write). The client calls it
 // between ticks, once per transaction ID. It returns one Prepare per
-// participant, in increasing ID order, From the coordinator's ID, carrying
-// that participant's writes; the caller sends them. The transaction is
-// then Pending.
+// participant, in increasing ID order (IDs are any int64), From the
+// coordinator's ID, carrying that participant's writes; the caller sends
+// them. The transaction is then Pending.
 func (c *Coordinator) Begin(tx TxID, writes map[simnet.NodeID][]Write) []Message {
 	panic("not implemented yet: Coordinator.Begin")
 }

@@ -43,6 +43,7 @@ func NewParticipant(coordinator simnet.NodeID, log *Log, retryEvery int, vote Vo
 //   - Abort of a Prepared T: log Record{State: Aborted, Tx: T}, release its
 //     locks, discard its writes. Abort of a T it has no record of: log
 //     Aborted too (a late Prepare then gets No). Otherwise ignored.
+//   - Any other message (a Yes or No) is ignored.
 //
 // Votes go to the coordinator given to NewParticipant.
 func (p *Participant) Receive(m Message) []Message {
@@ -51,8 +52,9 @@ func (p *Participant) Receive(m Message) []Message {
 
 // Tick is one unit of time. While T is Prepared, the participant sends Yes
 // for T again every retryEvery ticks (counting Tick calls since it last
-// sent Yes for T); the coordinator answers with its decision. A Prepared
-// participant never decides on its own, however long it waits.
+// sent Yes for T, or since the participant was restarted if it has not
+// sent one in this life); the coordinator answers with its decision. A
+// Prepared participant never decides on its own, however long it waits.
 func (p *Participant) Tick() []Message {
 	panic("not implemented yet: Participant.Tick")
 }

@@ -5,6 +5,8 @@ package twopc_test
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -631,8 +633,8 @@ func TestEveryNodeMatchesTheLessonsRulesAfterEveryStep(t *testing.T) {
 }
 
 // TestOneParticipantFollowsTheRulesForAnySequenceOfCalls calls one
-// participant directly with random Prepares, Commits, Aborts, Ticks and
-// restarts from its log, in any order, and compares every call.
+// participant directly with random Prepares, Commits, Aborts, stray votes,
+// Ticks and restarts from its log, in any order, and compares every call.
 func TestOneParticipantFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 	defer check.Recover(t)
 	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
@@ -664,7 +666,7 @@ func TestOneParticipantFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 				calls = append(calls, fmt.Sprintf("Receive(Prepare %s %v)", tx, ws))
 				node.Receive(Message{From: coord, To: self, Body: twopc.Msg{Kind: twopc.Prepare, Tx: tx, Writes: ws}})
 			case k < 9:
-				kind := []twopc.Kind{twopc.Commit, twopc.Abort}[r.IntN(2)]
+				kind := []twopc.Kind{twopc.Commit, twopc.Abort, twopc.Commit, twopc.Abort, twopc.Yes, twopc.No}[r.IntN(6)]
 				calls = append(calls, fmt.Sprintf("Receive(%v %s)", kind, tx))
 				node.Receive(Message{From: coord, To: self, Body: twopc.Msg{Kind: kind, Tx: tx}})
 			default:
@@ -678,6 +680,91 @@ func TestOneParticipantFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
 					calls = append([]string{fmt.Sprintf("... %d earlier calls", len(calls)-30)}, calls[len(calls)-30:]...)
 				}
 				return fmt.Errorf("%v\n\nparticipant %d (coordinator %d, retryEvery %d), called directly:\n    %s", x.err, self, coord, x.retry, strings.Join(calls, "\n    "))
+			}
+		}
+		return nil
+	})
+}
+
+// edgeNodeIDs are node IDs at the ends of the type and at the width
+// boundaries: far enough apart that a comparison by subtraction overflows.
+var edgeNodeIDs = []simnet.NodeID{math.MinInt64, math.MinInt64 + 1, -1 << 32, -1, 0, 1, 2, 1<<31 - 1, 1 << 31, 1<<32 + 1, 1<<53 + 1, math.MaxInt64 - 1, math.MaxInt64}
+
+// TestOneCoordinatorFollowsTheRulesForAnySequenceOfCalls calls one
+// coordinator directly with Begins, messages of every kind from
+// participants and from other nodes, for begun and never-begun
+// transactions, Ticks and restarts from its log, in any order, with node IDs
+// at the edges, and compares every call (Begin's Prepares in order) and
+// every Decision, of never-begun transactions too.
+func TestOneCoordinatorFollowsTheRulesForAnySequenceOfCalls(t *testing.T) {
+	defer check.Recover(t)
+	check.Seeded(t, defaultRuns, func(r *rand.Rand) error {
+		ids := slices.Clone(edgeNodeIDs)
+		r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		coord, pool, others := ids[0], ids[1:7], ids[7:]
+		timeout := 1 + r.IntN(5)
+		x := &trun{coordID: coord, parts: pool, coLog: &twopc.Log{}, votes: map[string]bool{},
+			net: simnet.New[twopc.Msg](simnet.Config{}), keys: tKeys[:2+r.IntN(3)]}
+		x.mc = &mcoord{timeout: timeout, decided: map[twopc.TxID]twopc.State{}, pending: map[twopc.TxID]*mround{}, forgotten: map[twopc.TxID]bool{}}
+		x.co = twopc.NewCoordinator(coord, x.coLog, timeout)
+		node := &mcoordNode{x: x}
+		var begun []twopc.TxID
+		for i := range 4 { // asked about, never begun
+			x.txs = append(x.txs, twopc.TxID(fmt.Sprintf("never-%s-%d", tTxs[r.IntN(len(tTxs))], i)))
+		}
+		var calls []string
+		for i := range 300 {
+			switch k := r.IntN(20); {
+			case k < 3 || len(begun) == 0:
+				tx := twopc.TxID(fmt.Sprintf("%s-%d", tTxs[r.IntN(len(tTxs))], i))
+				begun = append(begun, tx)
+				x.txs = append(x.txs, tx)
+				writes := map[simnet.NodeID][]twopc.Write{}
+				for _, j := range r.Perm(len(pool))[:1+r.IntN(len(pool))] {
+					writes[pool[j]] = []twopc.Write{{Key: x.keys[r.IntN(len(x.keys))], Value: tValues[r.IntN(len(tValues))]}}
+				}
+				call := fmt.Sprintf("Begin(%q, %v)", tx, writes)
+				calls = append(calls, call)
+				parts := slices.Sorted(maps.Keys(writes))
+				var want []Message
+				for _, id := range parts {
+					want = append(want, Message{From: coord, To: id, Body: twopc.Msg{Kind: twopc.Prepare, Tx: tx, Writes: slices.Clone(writes[id])}})
+				}
+				x.mc.pending[tx] = &mround{parts: parts, yes: map[simnet.NodeID]bool{}}
+				got := x.co.Begin(tx, writes)
+				if !slices.EqualFunc(got, want, func(a, b Message) bool {
+					return a.From == b.From && a.To == b.To && sameTMsg(a.Body, b.Body)
+				}) {
+					x.fail("%s", check.Mismatch(call+" returns one Prepare per participant, in increasing ID order (IDs are int64: compare them, do not subtract), From the coordinator, carrying that participant's writes", msgList(want), msgList(got)))
+				}
+				x.compareCoord("after " + call)
+			case k < 7:
+				calls = append(calls, "Tick()")
+				node.Tick()
+			case k < 19:
+				txs := begun
+				if r.IntN(4) == 0 {
+					txs = x.txs[:4] // never begun
+				}
+				tx := txs[r.IntN(len(txs))]
+				from := pool[r.IntN(len(pool))]
+				if r.IntN(3) == 0 {
+					from = others[r.IntN(len(others))]
+				}
+				kind := []twopc.Kind{twopc.Yes, twopc.Yes, twopc.No, twopc.Prepare, twopc.Commit, twopc.Abort}[r.IntN(6)]
+				calls = append(calls, fmt.Sprintf("Receive(%v %q from node %d)", kind, tx, from))
+				node.Receive(Message{From: from, To: coord, Body: twopc.Msg{Kind: kind, Tx: tx}})
+			default:
+				calls = append(calls, "restart: NewCoordinator with the same log")
+				x.co = twopc.NewCoordinator(coord, x.coLog, timeout)
+				x.mc.restart()
+				x.compareCoord("after a restart from its log")
+			}
+			if x.err != nil {
+				if len(calls) > 30 {
+					calls = append([]string{fmt.Sprintf("... %d earlier calls", len(calls)-30)}, calls[len(calls)-30:]...)
+				}
+				return fmt.Errorf("%v\n\ncoordinator %d (voteTimeout %d), called directly:\n    %s", x.err, coord, timeout, strings.Join(calls, "\n    "))
 			}
 		}
 		return nil
