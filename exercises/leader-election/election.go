@@ -117,9 +117,11 @@ func (n *Node) Tick() []simnet.Message[Kind] {
 
 // Receive handles one message and returns the messages to send:
 //   - Election from a lower node: reply Answer; a leader also replies
-//     Coordinator (so a restarted node learns who leads).
-//   - Answer while holding an election: stop waiting for answers and wait
-//     for a Coordinator (CoordinatorTimeout) instead.
+//     Coordinator (so a restarted node learns who leads). An Election from
+//     a higher node is ignored.
+//   - Answer from a higher node while holding an election: stop waiting for
+//     answers and wait for a Coordinator (CoordinatorTimeout) instead. Any
+//     other Answer is ignored.
 //   - Coordinator or Heartbeat from a lower node: a leader replies with a
 //     Coordinator; anyone else ignores it.
 //   - Coordinator or Heartbeat from a higher node: from your leader, it

@@ -5,6 +5,7 @@ package election_test
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -202,9 +203,11 @@ func (x *mrun) step(format string, args ...any) {
 	x.steps = append(x.steps, fmt.Sprintf("before tick %d: ", x.net.Now()+1)+fmt.Sprintf(format, args...))
 }
 
-// modelIDs draws n distinct IDs, edges included: 0, negative, huge.
+// modelIDs draws n distinct IDs, edges included: 0, negative, huge, both
+// ends of int64 (so that IDs compared by subtraction overflow) and the
+// width boundaries.
 func modelIDs(r *rand.Rand, n int) []id {
-	pool := []id{0, -1, -1 << 40, 1, 2, 3, 7, 1 << 20, 1 << 40, 1<<62 + 1}
+	pool := []id{math.MinInt64, math.MinInt64 + 1, -1 << 40, -1 << 31, -1, 0, 1, 2, 3, 7, 1 << 20, 1<<31 - 1, 1 << 32, 1 << 40, 1<<53 + 1, 1<<62 + 1, math.MaxInt64 - 1, math.MaxInt64}
 	seen := map[id]bool{}
 	var out []id
 	for len(out) < n {
