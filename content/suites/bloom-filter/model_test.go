@@ -297,6 +297,51 @@ func TestOptimalRejectsSizesBeyondInt(t *testing.T) {
 	}
 }
 
+func TestOptimalNeverReturnsAGarbageSizeAtTheIntLimit(t *testing.T) {
+	defer check.Recover(t)
+	// For each n, the p at which m = ceil(-n·ln p/(ln 2)²) crosses 2^63 (the
+	// first size an int cannot hold; float64(math.MaxInt) is 2^63), and 30
+	// neighbouring float64 values of p on each side. Where m is clearly
+	// beyond an int, Optimal must fail; right at the limit, where another
+	// order of the same arithmetic may round either way, it may fail or
+	// return that m, but never a wrapped-around or negative one.
+	const limit = float64(1 << 63)
+	x := func(n int, p float64) float64 { return -float64(n) * math.Log(p) / (math.Ln2 * math.Ln2) }
+	for _, n := range []int{1 << 61, 5 << 60, 3 << 61, 1 << 62, math.MaxInt} {
+		lo, hi := 1e-300, 1-1e-15 // x(lo) > limit > x(hi)
+		for range 2000 {
+			mid := lo + (hi-lo)/2
+			if mid == lo || mid == hi {
+				break
+			}
+			if x(n, mid) >= limit {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		p := hi
+		for range 30 {
+			p = math.Nextafter(p, 0)
+		}
+		for range 61 {
+			want := x(n, p)
+			m, k, err := bloom.Optimal(n, p)
+			switch {
+			case want >= limit*(1+1e-12) && !errors.Is(err, bloom.ErrInvalidParams):
+				t.Fatal(check.Mismatch(fmt.Sprintf("Optimal(%d, %v): m = ceil(%.17g), beyond the largest int", n, p, want),
+					"an error wrapping ErrInvalidParams", fmt.Sprintf("m=%d, k=%d, error %v", m, k, err)))
+			case err == nil && (m < 1 || math.Abs(float64(m)-math.Ceil(want)) > 1e-12*want || k < 1):
+				t.Fatal(check.Mismatch(fmt.Sprintf("Optimal(%d, %v): m = ceil(%.17g), at the largest int (2^63 = %.17g): an error, or that m", n, p, want, limit),
+					"an error wrapping ErrInvalidParams, or m within a rounding of the formula and k >= 1", fmt.Sprintf("m=%d, k=%d, error %v", m, k, err)))
+			case err != nil && !errors.Is(err, bloom.ErrInvalidParams):
+				t.Fatalf("Optimal(%d, %v) returned error %q, which does not wrap ErrInvalidParams", n, p, err)
+			}
+			p = math.Nextafter(p, 1)
+		}
+	}
+}
+
 func TestFalsePositiveRateIsCloseToTheoryForConsecutiveIntegers(t *testing.T) {
 	defer check.Recover(t)
 	// Keys that differ only in their last bytes: consecutive integers

@@ -346,3 +346,31 @@ func TestMergeDoesNotModifyOrKeepItsArgument(t *testing.T) {
 		})
 	})
 }
+
+func TestEveryAwkwardIDNamesItsOwnSlot(t *testing.T) {
+	defer check.Recover(t)
+	// Every name of the edge table, the empty string included, is an ID
+	// like any other: its slot is named exactly so, and two replicas whose
+	// names differ only in case, accents, spaces or separators keep
+	// separate slots.
+	for i, id := range check.EdgeNames {
+		c := gcounter.New(id)
+		if err := c.Increment(3); err != nil {
+			t.Fatalf("New(%q).Increment(3) returned error %v", id, err)
+		}
+		if got, want := c.State(), (gcounter.State{id: 3}); !same(got, want) {
+			t.Fatal(check.Mismatch(fmt.Sprintf("New(%q), then Increment(3): State()", id), show(want), show(got)))
+		}
+		other := check.EdgeNames[(i+1)%len(check.EdgeNames)]
+		d := gcounter.New(other)
+		if err := d.Increment(5); err != nil {
+			t.Fatalf("New(%q).Increment(5) returned error %v", other, err)
+		}
+		c.Merge(d.State())
+		want := gcounter.State{id: 3, other: 5}
+		if got := c.State(); !same(got, want) || c.Value() != 8 {
+			t.Fatal(check.Mismatch(fmt.Sprintf("New(%q) incremented by 3 merges the state of New(%q) incremented by 5: State() and Value()", id, other),
+				fmt.Sprintf("%s, 8", show(want)), fmt.Sprintf("%s, %d", show(got), c.Value())))
+		}
+	}
+}
