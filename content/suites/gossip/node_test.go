@@ -4,6 +4,7 @@ package gossip_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -344,6 +345,83 @@ func TestPeersAreChosenAtRandomAfreshEachTick(t *testing.T) {
 			if len(pairs) < 40 {
 				return fmt.Errorf("node %d of peers 1..%d with Fanout %d, over %d ticks, only ever moved between its peer sets in %d different ways (it starts %v): peers must be drawn at random afresh every tick, not in a fixed order or cycle",
 					id, n, fanout, ticks, len(pairs), first)
+			}
+		}
+		return nil
+	})
+}
+
+// chiSquareLimit is the chi-square value with df degrees of freedom that a
+// correct program exceeds with probability about 1e-9 (Wilson-Hilferty's
+// approximation, conservative for df >= 2): the checks below fail a correct
+// program practically never, and a biased one surely.
+func chiSquareLimit(df int) float64 {
+	const z = 6.0 // the standard normal's 1 - 1e-9 quantile
+	k := float64(df)
+	return k * math.Pow(1-2/(9*k)+z*math.Sqrt(2/(9*k)), 3)
+}
+
+// chiSquare compares observed counts with an equal expectation per cell
+// over cells cells (cells never observed count as 0).
+func chiSquare(counts map[string]int, cells, total int) float64 {
+	exp := float64(total) / float64(cells)
+	x := float64(cells-len(counts)) * exp
+	for _, c := range counts {
+		x += (float64(c) - exp) * (float64(c) - exp) / exp
+	}
+	return x
+}
+
+func binomial(n, k int) int {
+	out := 1
+	for i := range k {
+		out = out * (n - i) / (i + 1)
+	}
+	return out
+}
+
+func TestPeerSetsAreUniformAndIndependentFromTickToTick(t *testing.T) {
+	defer check.Recover(t)
+	// Every set of min(Fanout, others) peers must be as likely as any
+	// other, and a tick's set must not depend on the last tick's: over
+	// 12,000 ticks the counts of the sets, and of the pairs of consecutive
+	// sets, are compared with the uniform counts by a chi-square test.
+	check.SeededAtMost(t, 3, func(r *rand.Rand) error {
+		const ticks = 12000
+		for _, c := range []struct{ others, fanout int }{{3, 1}, {4, 2}, {5, 2}, {5, 3}} {
+			id := simnet.NodeID(1 + r.IntN(c.others+1))
+			node, peers := lone(r, id, c.others+1, gossip.Config{Fanout: c.fanout, Rounds: ticks + 1}, false)
+			node.Put("k", "v", 1)
+			sets, pairs := map[string]int{}, map[string]int{}
+			prev := ""
+			for tick := 1; tick <= ticks; tick++ {
+				out := node.Tick()
+				what := func() string {
+					return fmt.Sprintf("node %d of peers %v, Fanout %d, tick %d", id, peers, c.fanout, tick)
+				}
+				if err := checkPush(what, out, id, peers, c.fanout, []gossip.Item{{Key: "k", Version: 1, Value: "v"}}); err != nil {
+					return err
+				}
+				var tos []simnet.NodeID
+				for _, m := range out {
+					tos = append(tos, m.To)
+				}
+				slices.Sort(tos)
+				cur := fmt.Sprint(tos)
+				sets[cur]++
+				if prev != "" {
+					pairs[prev+" then "+cur]++
+				}
+				prev = cur
+			}
+			n := binomial(c.others, c.fanout)
+			if x, limit := chiSquare(sets, n, ticks), chiSquareLimit(n-1); x > limit {
+				return fmt.Errorf("node %d of peers %v with Fanout %d, over %d ticks, chose its %d sets of peers this often: %v; each set should come about %d times (chi-square %.0f, above %.0f, which uniform choices exceed with probability 1e-9): choose every set of %d of the other peers with the same probability",
+					id, peers, c.fanout, ticks, n, sets, ticks/n, x, limit, c.fanout)
+			}
+			if x, limit := chiSquare(pairs, n*n, ticks-1), chiSquareLimit(n*n-1); x > limit {
+				return fmt.Errorf("node %d of peers %v with Fanout %d, over %d ticks: the sets of two consecutive ticks came in these pairs: %v; with choices made afresh every tick each pair comes about %d times (chi-square %.0f, above %.0f): a tick's choice must not depend on the last tick's",
+					id, peers, c.fanout, ticks, pairs, (ticks-1)/(n*n), x, limit)
 			}
 		}
 		return nil
