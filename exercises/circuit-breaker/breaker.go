@@ -58,8 +58,9 @@ type Config struct {
 	Now func() time.Time
 	// OnStateChange, if not nil, is called exactly once for every change of
 	// state, with the old and the new state, synchronously and in the order
-	// the changes happen. It may be called while the breaker holds its
-	// lock, so it must not call the breaker.
+	// the changes happen, under concurrent use too (call it before releasing
+	// the lock under which the state changed). It is called while the
+	// breaker holds its lock, so it must not call the breaker.
 	OnStateChange func(from, to State)
 }
 

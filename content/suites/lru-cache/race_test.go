@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dslearn/dslearn/exercises/lru-cache"
@@ -182,5 +183,62 @@ func TestReadsAreSafeForConcurrentUse(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestConcurrentCallsOnTheSameKeysKeepTheCacheConsistent(t *testing.T) {
+	defer check.Recover(t)
+	// Several goroutines Put, Get and Remove the same keys at once. Each
+	// call is one atomic step, so afterwards no key is listed twice,
+	// Len() is the number of keys listed, every value is one that was
+	// put, and of several goroutines removing one present key exactly one
+	// is told it was there.
+	const workers, keys, rounds = 8, 100, 150
+	for round := range rounds {
+		capacity := []int{keys / 2, keys, 2 * keys}[round%3]
+		c := lru.New[int, int](capacity, nil)
+		if err := together(workers, func(w int) error {
+			for i := range keys {
+				k := (i*7 + w) % keys
+				c.Put(k, 10*k)
+				if v, ok := c.Get((k + 1) % keys); ok && v != 10*((k+1)%keys) {
+					return check.Mismatch(fmt.Sprintf("Get(%d) while %d goroutines put the same keys", (k+1)%keys, workers), 10*((k+1)%keys), v)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		what := fmt.Sprintf("round %d: %d goroutines each put keys 0..%d (value 10·key) into one cache of capacity %d at the same time", round, workers, keys-1, capacity)
+		ks := c.Keys()
+		seen := map[int]bool{}
+		for _, k := range ks {
+			if seen[k] {
+				t.Fatalf("%s; afterwards Keys() lists key %d twice: %v (a check for the key and the insert must be one step under one lock)", what, k, ks)
+			}
+			seen[k] = true
+			if v, ok := c.Peek(k); !ok || v != 10*k {
+				t.Fatal(check.Mismatch(fmt.Sprintf("%s; afterwards Peek(%d) of a listed key", what, k), fmt.Sprintf("%d, true", 10*k), fmt.Sprintf("%d, %v", v, ok)))
+			}
+		}
+		if n := c.Len(); n != len(ks) || n > capacity {
+			t.Fatal(check.Mismatch(what+"; afterwards Len() and len(Keys())", fmt.Sprintf("equal, at most %d", capacity), fmt.Sprintf("%d and %d", n, len(ks))))
+		}
+		if len(ks) == 0 {
+			continue
+		}
+		k := ks[round%len(ks)]
+		var told atomic.Int32
+		if err := together(workers, func(int) error {
+			if c.Remove(k) {
+				told.Add(1)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := told.Load(); n != 1 {
+			t.Fatalf("%s; then %d goroutines call Remove(%d) at once on the present key: %d of them got true, exactly one must (a lookup and the unlink must be one step under one lock)", what, workers, k, n)
+		}
 	}
 }
