@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,14 +90,23 @@ func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts r
 	out := make([]*Graded, len(items))
 	expected := make([][]string, len(items))
 	var build []int // the items that pass the screening, in order
+	items = slices.Clone(items)
 	for i, it := range items {
 		names, err := SuiteChecks(c, it.Lesson)
 		if err != nil {
 			return nil, err
 		}
 		expected[i] = names
+		// Screen and build one copy, read once (see Snapshot).
+		snap, err := Snapshot(it.Impl)
+		if err != nil {
+			out[i] = &Graded{Lesson: it.Lesson, Result: unreadable(err)}
+			continue
+		}
+		items[i].Impl = snap
+		it.Impl = snap
 		if probs := Screen(c, it.Lesson, it.Impl); len(probs) > 0 && !opts.TrustImpl {
-			out[i] = &Graded{Lesson: it.Lesson, Result: refused(probs, c.AllowedImports(it.Lesson))}
+			out[i] = &Graded{Lesson: it.Lesson, Result: refused(probs, c.AllowedImports(it.Lesson), it.Lesson.StubDir())}
 			continue
 		}
 		build = append(build, i)

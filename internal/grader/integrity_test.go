@@ -455,3 +455,57 @@ func init() {
 		t.Errorf("took %v: the bomb was not stopped when it passed the limit", d)
 	}
 }
+
+// flipFS serves base, except that every read of name after the first gets
+// later: a file swapped by a program running next to the check.
+type flipFS struct {
+	base  fstest.MapFS
+	name  string
+	later []byte
+	mu    sync.Mutex
+	opens int
+}
+
+func (f *flipFS) Open(name string) (fs.File, error) {
+	if name != f.name {
+		return f.base.Open(name)
+	}
+	f.mu.Lock()
+	f.opens++
+	n := f.opens
+	f.mu.Unlock()
+	if n == 1 {
+		return f.base.Open(name)
+	}
+	return fstest.MapFS{name: {Data: f.later}}.Open(name)
+}
+
+func TestAFileSwappedAfterTheScreeningIsNeverBuilt(t *testing.T) {
+	c := builtIn(t)
+	l := lesson(t, c, "lamport-clocks")
+	impl := &flipFS{
+		base:  exercise(t, c, l.StubDir(), map[string]string{"zz_swap.go": "package lamport\n"}),
+		name:  "zz_swap.go",
+		later: []byte("package lamport\n\nimport \"os\"\n\nfunc init() { os.Exit(0) }\n"),
+	}
+	g := grade(t, c, runner.Options{}, runner.Item{Lesson: l, Impl: impl})[0]
+	if impl.opens != 1 {
+		t.Errorf("zz_swap.go was read %d times; the grader must read each file once and screen and build that copy", impl.opens)
+	}
+	if g.State() == Passed || g.Refused || len(g.Checks) == 0 {
+		t.Fatalf("state %s, refused %v, %d checks: want the stub's checks to run and fail", g.State(), g.Refused, len(g.Checks))
+	}
+	for _, ch := range g.Checks {
+		if ch.Status != Fail || !strings.Contains(ch.Message, "not implemented yet") {
+			t.Errorf("%s: %s %q: the build must hold the screened file (the stub runs), not the swapped one", ch.Name, ch.Status, ch.Message)
+		}
+	}
+}
+
+func TestAnImplementationTooLargeToReadIsRefused(t *testing.T) {
+	c := builtIn(t)
+	l := lesson(t, c, "lamport-clocks")
+	big := "package lamport\n\n// " + strings.Repeat("x", maxImplFile) + "\n"
+	g := grade(t, c, runner.Options{}, runner.Item{Lesson: l, Impl: exercise(t, c, l.StubDir(), map[string]string{"big.go": big})})[0]
+	wantFailing(t, g, "larger than 1 MiB")
+}

@@ -5,6 +5,8 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,9 +46,20 @@ func StubPackage(c *course.Course, l *course.Lesson) string {
 }
 
 // refused is the result of files that were not built at all.
-func refused(probs []vet.Problem, allowed []string) *Result {
+func refused(probs []vet.Problem, allowed []string, dir string) *Result {
 	r := newResult()
 	r.BuildFailed, r.Refused = true, true
+	if !slices.ContainsFunc(probs, func(p vet.Problem) bool { return !p.Syntax }) {
+		// Only syntax errors: the learner's code does not compile.
+		r.Refused = false
+		var lines []string
+		for _, p := range probs {
+			p.File = path.Join(dir, p.File) // as the compiler names it
+			lines = append(lines, p.String())
+		}
+		r.BuildOutput = strings.Join(lines, "\n")
+		return r
+	}
 	var lines []string
 	imports := false
 	for _, p := range probs {
@@ -215,4 +228,13 @@ func bytesText(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// unreadable is the result of an implementation whose files could not be
+// read (or are far too large): refused, with the reason.
+func unreadable(err error) *Result {
+	r := newResult()
+	r.BuildFailed, r.Refused = true, true
+	r.BuildOutput = "the exercise's files could not be read: " + err.Error()
+	return r
 }

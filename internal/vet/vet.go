@@ -12,8 +12,10 @@
 package vet
 
 import (
+	"errors"
 	"fmt"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"io/fs"
 	"path"
@@ -26,10 +28,18 @@ import (
 type Problem struct {
 	File string // the file's name inside the exercise directory
 	Line int    // 0 when the problem is about the whole file
+	Col  int    // 0 when not known
 	Msg  string
+	// Syntax is set when the file does not parse: the screening cannot
+	// look inside it, so it is refused, but the learner's mistake is a
+	// syntax error, and reported as one.
+	Syntax bool
 }
 
 func (p Problem) String() string {
+	if p.Line > 0 && p.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}
@@ -116,9 +126,22 @@ func checkFile(name string, src []byte, r Rules) []Problem {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
-		// A syntax error: the compiler reports it better, with all the
-		// others. Screen nothing more of this file, and refuse nothing.
-		return nil
+		// A file the screening cannot read is never built (fail closed):
+		// go/parser refuses a few programs the compiler accepts (a
+		// nesting deeper than it allows), whose insides would then go
+		// unscreened. For an ordinary syntax error the learner sees the
+		// parser's messages, as from the compiler.
+		var list scanner.ErrorList
+		if errors.As(err, &list) && len(list) > 0 {
+			for i, e := range list {
+				if i == 10 {
+					break
+				}
+				probs = append(probs, Problem{File: name, Line: e.Pos.Line, Col: e.Pos.Column, Msg: "syntax error: " + e.Msg, Syntax: true})
+			}
+			return probs
+		}
+		return []Problem{{File: name, Msg: "syntax error: " + err.Error(), Syntax: true}}
 	}
 	line := func(p token.Pos) int { return fset.Position(p).Line }
 	if r.Package != "" && f.Name.Name != r.Package {

@@ -27,7 +27,8 @@ func TestCheckRefusesWhatTheExerciseDoesNotAllow(t *testing.T) {
 		{"export", "package lamport\n\n//export F\nfunc F() {}\n", []string{`the cgo directive //export`}},
 		{"line directive", "package lamport\n\n//line other.go:1\nfunc F() {}\n", []string{`//line directives are not allowed`}},
 		{"another package", "package helpers\n\nfunc F() {}\n", []string{`a.go:1: says package helpers, but the exercise's package is lamport`}},
-		{"syntax error left to the compiler", "package lamport\n\nfunc F( {\n", nil},
+		{"syntax error, reported as one", "package lamport\n\nfunc F( {\n", []string{`a.go:3:9: syntax error: expected ')', found '{'`}},
+		{"deeper than the parser reads", "package lamport\n\nvar x = " + strings.Repeat("(", 100_001) + "1" + strings.Repeat(")", 100_001) + "\n", []string{`syntax error: exceeded max nesting depth`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			probs := Check(fstest.MapFS{"a.go": {Data: []byte(tc.src)}}, []string{"a.go"}, rules)
