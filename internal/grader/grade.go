@@ -119,28 +119,28 @@ func gradeRun(ctx context.Context, c *course.Course, items []runner.Item, opts r
 	for j, i := range build {
 		sub[j] = items[i]
 	}
-	b, err := runner.Assemble(c, sub...)
+	// Build every test binary before any learner code runs.
+	b, built, goErr, compiled, err := assembleAndCompile(ctx, c, sub, opts)
 	if err != nil {
 		return nil, err
+	}
+	if compiled.Code != 0 && anyBuildFailed(built) {
+		// The yields added at locks must never turn code that compiles
+		// into code that does not, nor put their names into the learner's
+		// error messages: build the exercises that failed as they are. If
+		// they still fail, those are the learner's own errors; if they
+		// compile, they run without the yields.
+		plain := slices.Clone(sub)
+		for j := range plain {
+			plain[j].Plain = b.Binary(j) == ""
+		}
+		b.Remove()
+		b, built, goErr, compiled, err = assembleAndCompile(ctx, c, plain, opts)
+		if err != nil {
+			return nil, err
+		}
 	}
 	defer b.Remove()
-
-	// Build every test binary before any learner code runs.
-	var built map[string]*Result
-	var goErr string
-	compiled, err := b.Compile(ctx, opts, func(stdout, stderr io.Reader) error {
-		built, goErr = ParseAll(stdout, stderr)
-		return nil
-	})
-	if compiled.Interrupted || ctx.Err() != nil {
-		return nil, ErrInterrupted
-	}
-	if err != nil {
-		return nil, err
-	}
-	if compiled.Deadline {
-		return nil, fmt.Errorf("compiling the checks took longer than %s; is the machine overloaded?", round(compiled.Elapsed))
-	}
 	binaries := 0
 	for j := range build {
 		if b.Binary(j) != "" {
@@ -323,4 +323,33 @@ func (r *Result) Counts() (passed, total int) {
 		}
 	}
 	return passed, len(r.Checks)
+}
+
+// assembleAndCompile makes one build of items and compiles all their test
+// binaries. On an error the build is already removed.
+func assembleAndCompile(ctx context.Context, c *course.Course, items []runner.Item, opts runner.Options) (*runner.Build, map[string]*Result, string, runner.Compiled, error) {
+	b, err := runner.Assemble(c, items...)
+	if err != nil {
+		return nil, nil, "", runner.Compiled{}, err
+	}
+	var built map[string]*Result
+	var goErr string
+	compiled, err := b.Compile(ctx, opts, func(stdout, stderr io.Reader) error {
+		built, goErr = ParseAll(stdout, stderr)
+		return nil
+	})
+	fail := func(err error) (*runner.Build, map[string]*Result, string, runner.Compiled, error) {
+		b.Remove()
+		return nil, nil, "", compiled, err
+	}
+	if compiled.Interrupted || ctx.Err() != nil {
+		return fail(ErrInterrupted)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if compiled.Deadline {
+		return fail(fmt.Errorf("compiling the checks took longer than %s; is the machine overloaded?", round(compiled.Elapsed)))
+	}
+	return b, built, goErr, compiled, nil
 }

@@ -509,3 +509,18 @@ func TestAnImplementationTooLargeToReadIsRefused(t *testing.T) {
 	g := grade(t, c, runner.Options{}, runner.Item{Lesson: l, Impl: exercise(t, c, l.StubDir(), map[string]string{"big.go": big})})[0]
 	wantFailing(t, g, "larger than 1 MiB")
 }
+
+func TestCompileErrorsAreReportedAsTheLearnersOwnCodeGivesThem(t *testing.T) {
+	c := builtIn(t)
+	l := lesson(t, c, "lamport-clocks")
+	// The build yields at locks; a compile error on a line with a lock call
+	// must still be reported at the learner's column, with no inserted
+	// name in it.
+	line := "func broken() { mu.Lock(); undefinedName() }"
+	src := "package lamport\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\n" + line + "\n"
+	g := grade(t, c, runner.Options{}, runner.Item{Lesson: l, Impl: exercise(t, c, l.SolutionDir(), map[string]string{"zz_broken.go": src})})[0]
+	want := fmt.Sprintf("zz_broken.go:7:%d: undefined: undefinedName", strings.Index(line, "undefinedName")+1)
+	if !g.BuildFailed || !strings.Contains(g.BuildOutput, want) || strings.Contains(g.BuildOutput, "dslearn") {
+		t.Errorf("build failed %v, output:\n%s\nwant it to contain %q and nothing the grader inserted", g.BuildFailed, g.BuildOutput, want)
+	}
+}

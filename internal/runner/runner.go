@@ -63,6 +63,9 @@ func (b *Build) Remove() error {
 type Item struct {
 	Lesson *course.Lesson
 	Impl   fs.FS
+	// Plain builds the implementation's files exactly as they are, without
+	// the yields at locks (see yieldAtLocks).
+	Plain bool
 }
 
 // Assemble creates one temporary module holding every item, so that a
@@ -70,8 +73,8 @@ type Item struct {
 // files are taken from an implementation: a learner's own tests never run
 // next to the suite. Every suite is instrumented for the harness (see
 // instrument), which is the only source of a verdict, and every
-// implementation yields the processor after releasing a lock (see
-// yieldAfterUnlock).
+// implementation yields the processor at its locks unless the item is Plain
+// (see yieldAtLocks).
 func Assemble(c *course.Course, items ...Item) (*Build, error) {
 	dir, err := os.MkdirTemp("", "dslearn-check-")
 	if err != nil {
@@ -112,13 +115,19 @@ func (b *Build) fill(c *course.Course, items []Item) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.StubDir(), err)
 		}
+		files := map[string][]byte{}
 		for _, name := range names {
 			data, err := fs.ReadFile(it.Impl, name)
 			if err != nil {
 				return err
 			}
-			data = yieldAfterUnlock(name, data)
-			if err := os.WriteFile(filepath.Join(pkgDir, name), data, 0o644); err != nil {
+			files[name] = data
+		}
+		if !it.Plain {
+			files = yieldAtLocks(files)
+		}
+		for _, name := range names {
+			if err := os.WriteFile(filepath.Join(pkgDir, name), files[name], 0o644); err != nil {
 				return err
 			}
 		}

@@ -9,57 +9,85 @@ import (
 	"slices"
 )
 
-// yieldName is the name under which an implementation file imports the
-// runtime package for yieldAfterUnlock (with a number added if the file
-// already uses the name, so that no file can opt out).
+// yieldName is the name under which implementation files import the runtime
+// package for yieldAtLocks (with a number added if the package already uses
+// the name, so that no file can opt out).
 const yieldName = "dslearnruntime"
 
-// yieldAfterUnlock prepares one implementation file for a graded build: every
-// statement that releases a lock — a call x.Unlock() or x.RUnlock() standing
-// alone in a statement list, or deferred — is followed by runtime.Gosched().
+// yieldAtLocks prepares the implementation files of one package for a
+// graded build: every statement that takes or releases a lock — a call
+// x.Lock(), x.RLock(), x.Unlock() or x.RUnlock() with no arguments, standing
+// alone in a statement list — is followed by runtime.Gosched(), and every
+// deferred release is preceded by a deferred runtime.Gosched(), which runs
+// after it.
 //
 // Yielding changes no result a correct program can observe, but it makes
-// the scheduler run another goroutine exactly where an atomicity bug has
-// its window: a program that checks under one lock and acts under another
-// ("are there tokens?" ... "take them") lets a second caller check in
-// between, which on real hardware happens once in millions of calls and here
-// on nearly every contended call. The race detector cannot see such a bug:
+// the scheduler run another goroutine exactly where a concurrency bug has
+// its window, which on real hardware opens once in millions of calls and
+// here on nearly every contended call, even on one processor:
+//   - after a release: a program that checks under one lock and acts under
+//     another ("are there tokens?" ... "take them") lets a second caller
+//     check in between;
+//   - after an acquisition: another goroutine runs while the lock is held,
+//     so a program that checks before it locks ("if tokens >= n { lock;
+//     take }") lets a second caller pass the same check.
+//
+// The race detector sees the second only when it is on, and the first never:
 // every access is locked.
 //
-// Text is only inserted within existing lines, so line numbers in the
-// learner's panics and compile errors stay as the learner wrote them. A file
-// that does not parse is returned unchanged (the compiler then reports the
-// learner's own error).
-func yieldAfterUnlock(filename string, src []byte) []byte {
+// Text is only inserted, and only within existing lines, so line numbers in
+// the learner's panics stay as the learner wrote them. Files that do not
+// parse are returned unchanged; so is every file if one does not (the
+// compiler then reports the learner's own errors). If the prepared package
+// does not compile where the learner's does (a method named Lock that is
+// not a lock, say), the grader builds the learner's files as they are.
+func yieldAtLocks(files map[string][]byte) map[string][]byte {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
-	if err != nil {
-		return src
+	parsed := map[string]*ast.File{}
+	used := map[string]bool{}
+	for name, src := range files {
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return files
+		}
+		parsed[name] = f
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+			return true
+		})
 	}
-	name := unusedName(f, yieldName)
+	name := yieldName
+	for i := 1; used[name]; i++ {
+		name = fmt.Sprintf("%s%d", yieldName, i)
+	}
+	out := map[string][]byte{}
+	for file, src := range files {
+		out[file] = yieldFile(fset, parsed[file], src, name)
+	}
+	return out
+}
+
+func yieldFile(fset *token.FileSet, f *ast.File, src []byte, name string) []byte {
 	type insert struct {
-		off, del int // delete del bytes at off, then insert text
-		text     string
+		off  int
+		text string
 	}
 	var ins []insert
-	unlock := unusedName(f, "dslearnUnlock")
 	offset := func(p token.Pos) int { return fset.Position(p).Offset }
 	stmts := func(list []ast.Stmt) {
 		for _, s := range list {
 			switch s := s.(type) {
 			case *ast.ExprStmt:
-				if call, ok := s.X.(*ast.CallExpr); ok && isUnlock(call) {
-					ins = append(ins, insert{off: offset(s.End()), text: "; " + name + ".Gosched()"})
+				if call, ok := s.X.(*ast.CallExpr); ok && isLockCall(call, "Lock", "RLock", "Unlock", "RUnlock") {
+					ins = append(ins, insert{offset(s.End()), "; " + name + ".Gosched()"})
 				}
 			case *ast.DeferStmt:
-				if isUnlock(s.Call) {
-					// defer x.Unlock() becomes
-					// defer func(unlock func()) { unlock(); Gosched() }(x.Unlock):
-					// the method value is evaluated where the defer
-					// statement is, as the deferred call's receiver was.
-					ins = append(ins,
-						insert{off: offset(s.Call.Fun.Pos()), text: "func(" + unlock + " func()) { " + unlock + "(); " + name + ".Gosched() }("},
-						insert{off: offset(s.Call.Lparen), del: offset(s.Call.Rparen) + 1 - offset(s.Call.Lparen), text: ")"})
+				if isLockCall(s.Call, "Unlock", "RUnlock") {
+					// Deferred calls run last-in first-out: the release, then
+					// the yield.
+					ins = append(ins, insert{offset(s.Pos()), "defer " + name + ".Gosched(); "})
 				}
 			}
 		}
@@ -78,39 +106,22 @@ func yieldAfterUnlock(filename string, src []byte) []byte {
 	if len(ins) == 0 {
 		return src
 	}
-	ins = append(ins, insert{off: offset(f.Name.End()), text: "; import " + name + ` "runtime"`})
+	ins = append(ins, insert{offset(f.Name.End()), "; import " + name + ` "runtime"`})
 	// Apply from the end so that earlier offsets stay valid.
 	slices.SortStableFunc(ins, func(a, b insert) int { return b.off - a.off })
 	out := bytes.Clone(src)
 	for _, in := range ins {
-		out = slices.Concat(out[:in.off], []byte(in.text), out[in.off+in.del:])
+		out = slices.Concat(out[:in.off], []byte(in.text), out[in.off:])
 	}
 	return out
 }
 
-// isUnlock reports whether call is x.Unlock() or x.RUnlock() with no
-// arguments, whatever x is.
-func isUnlock(call *ast.CallExpr) bool {
+// isLockCall reports whether call is x.M() with no arguments, whatever x is,
+// for one of the method names.
+func isLockCall(call *ast.CallExpr, names ...string) bool {
 	sel, ok := call.Fun.(*ast.SelectorExpr)
 	if !ok || len(call.Args) != 0 {
 		return false
 	}
-	return sel.Sel.Name == "Unlock" || sel.Sel.Name == "RUnlock"
-}
-
-// unusedName returns base, or base followed by the smallest number that
-// makes it, if base is an identifier of f.
-func unusedName(f *ast.File, base string) string {
-	used := map[string]bool{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			used[id.Name] = true
-		}
-		return true
-	})
-	name := base
-	for i := 1; used[name]; i++ {
-		name = fmt.Sprintf("%s%d", base, i)
-	}
-	return name
+	return slices.Contains(names, sel.Sel.Name)
 }

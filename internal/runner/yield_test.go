@@ -46,8 +46,8 @@ func (b *B) Take() bool {
 func (b *B) Unlock(int) {}
 `
 
-func TestYieldAfterUnlockFollowsEveryLockReleaseAndKeepsLines(t *testing.T) {
-	out := string(yieldAfterUnlock("b.go", []byte(lockingSrc)))
+func TestYieldAtLocksFollowsEveryLockCallAndKeepsLines(t *testing.T) {
+	out := string(yieldAtLocks(map[string][]byte{"b.go": []byte(lockingSrc)})["b.go"])
 	if _, err := parser.ParseFile(token.NewFileSet(), "b.go", out, 0); err != nil {
 		t.Fatalf("the prepared file does not parse: %v\n%s", err, out)
 	}
@@ -57,13 +57,14 @@ func TestYieldAfterUnlockFollowsEveryLockReleaseAndKeepsLines(t *testing.T) {
 	const y = "; dslearnruntime.Gosched()"
 	for _, want := range []string{
 		`package loop; import dslearnruntime "runtime" // a comment after the clause`,
+		"\tb.mu.Lock()" + y + "\n\tok := b.n > 0",
 		"\tb.mu.Unlock()" + y + "\n\tif !ok",
-		"if !ok { b.mu.RLock(); b.mu.RUnlock()" + y + " }",
-		"\tdefer func(dslearnUnlock func()) { dslearnUnlock(); dslearnruntime.Gosched() }(b.mu.Unlock)\n",
+		"if !ok { b.mu.RLock()" + y + "; b.mu.RUnlock()" + y + " }",
+		"\tdefer dslearnruntime.Gosched(); defer b.mu.Unlock()\n",
 		"\tcase ok:\n\t\tb.mu.Unlock()" + y + "\n",
 		"\tdefault:\n\t\tb.mu.RUnlock()" + y + "\n",
 		"f := func() { b.mu.Unlock()" + y + " }",
-		// Not a statement of a list, not a release, or not alone: untouched.
+		// Not a statement of a list, or with arguments: untouched.
 		"for i := 0; i < 1; b.mu.Unlock() {",
 		"\tgo b.mu.Unlock()\n",
 		"\tb.Unlock(1)\n",
@@ -72,33 +73,44 @@ func TestYieldAfterUnlockFollowsEveryLockReleaseAndKeepsLines(t *testing.T) {
 			t.Errorf("the prepared file lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "Gosched()"); n != 6 {
-		t.Errorf("%d yields inserted, want 6:\n%s", n, out)
+	if n := strings.Count(out, "Gosched()"); n != 8 {
+		t.Errorf("%d yields inserted, want 8:\n%s", n, out)
 	}
 
 	for name, src := range map[string]string{
 		"no lock":        "package loop\n\nfunc Spin() {}\n",
 		"does not parse": "package loop\n\nfunc Spin() { mu.Unlock() \n",
 	} {
-		if out := yieldAfterUnlock("a.go", []byte(src)); !bytes.Equal(out, []byte(src)) {
+		if out := yieldAtLocks(map[string][]byte{"a.go": []byte(src)})["a.go"]; !bytes.Equal(out, []byte(src)) {
 			t.Errorf("%s: the file was changed:\n%s", name, out)
 		}
 	}
 
-	// A file that uses the names cannot opt out: others are chosen.
-	taken := "package loop\n\nimport dslearnruntime \"runtime\"\n\nfunc Spin(mu interface{ Unlock() }) {\n\tdslearnruntime1, dslearnUnlock := 1, 2\n\tdefer mu.Unlock()\n\tmu.Unlock()\n\tdslearnruntime.GC()\n\t_, _ = dslearnruntime1, dslearnUnlock\n}\n"
-	out = string(yieldAfterUnlock("a.go", []byte(taken)))
+	// A package that uses the name, in any of its files, cannot opt out:
+	// another is chosen, for every file.
+	files := map[string][]byte{
+		"a.go": []byte("package loop\n\nfunc Spin(mu interface{ Unlock() }) {\n\tdefer mu.Unlock()\n\tmu.Unlock()\n}\n"),
+		"b.go": []byte("package loop\n\nfunc dslearnruntime() int { return dslearnruntime1 }\n\nvar dslearnruntime1 = 1\n"),
+	}
+	got := yieldAtLocks(files)
 	for _, want := range []string{
 		`package loop; import dslearnruntime2 "runtime"`,
-		"\tdefer func(dslearnUnlock1 func()) { dslearnUnlock1(); dslearnruntime2.Gosched() }(mu.Unlock)\n",
+		"\tdefer dslearnruntime2.Gosched(); defer mu.Unlock()\n",
 		"\tmu.Unlock(); dslearnruntime2.Gosched()\n",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the prepared file lacks %q:\n%s", want, out)
+		if !strings.Contains(string(got["a.go"]), want) {
+			t.Errorf("a.go lacks %q:\n%s", want, got["a.go"])
 		}
 	}
-	if _, err := parser.ParseFile(token.NewFileSet(), "a.go", out, 0); err != nil {
-		t.Errorf("the prepared file does not parse: %v\n%s", err, out)
+	if !bytes.Equal(got["b.go"], files["b.go"]) {
+		t.Errorf("b.go, without locks, was changed:\n%s", got["b.go"])
+	}
+	// One file that does not parse leaves the whole package as it is.
+	files["c.go"] = []byte("package loop\n\nfunc (\n")
+	for name, src := range yieldAtLocks(files) {
+		if !bytes.Equal(src, files[name]) {
+			t.Errorf("%s was changed although c.go does not parse", name)
+		}
 	}
 }
 

@@ -199,7 +199,7 @@ func TestConcurrentCallsOnTheSameKeysKeepTheCacheConsistent(t *testing.T) {
 		c := lru.New[int, int](capacity, nil)
 		if err := together(workers, func(w int) error {
 			for i := range keys {
-				k := (i*7 + w) % keys
+				k := (i * 7) % keys // every goroutine the same key at the same step
 				c.Put(k, 10*k)
 				if v, ok := c.Get((k + 1) % keys); ok && v != 10*((k+1)%keys) {
 					return check.Mismatch(fmt.Sprintf("Get(%d) while %d goroutines put the same keys", (k+1)%keys, workers), 10*((k+1)%keys), v)
