@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,8 +70,8 @@ and a C compiler); --race=false turns it off.`,
 			case n > 1:
 				return &UsageError{Err: errors.New("name exercises, or use --chapter N, or --all: only one of these")}
 			}
-			if opts.Runs < 0 {
-				return &UsageError{Err: errors.New("--runs must be positive")}
+			if cmd.Flags().Changed("runs") && opts.Runs < 1 {
+				return &UsageError{Err: errors.New("--runs must be at least 1")}
 			}
 			if err := validRunPattern(opts.Run); err != nil {
 				return &UsageError{Err: err}
@@ -131,7 +132,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return err
 	}
 	opts := runner.Options{Seed: o.Seed, Runs: o.Runs, Run: o.Run, Race: raceOn(f, o.Race), Sandbox: sb}
-	opts.Artifacts, opts.ArtifactsShown = artifactsOf(w.StateDir())
+	opts.Artifacts, opts.ArtifactsShown = artifactsOf(f.IO.ErrOut, w.StateDir())
 	var items []runner.Item
 	for _, l := range lessons {
 		if !c.HasExercise(l) {
@@ -363,7 +364,14 @@ func selectLessons(c *course.Course, refs []string, all bool, chapter int) ([]*c
 // artifactsOf is where suites leave files for the learner of the workspace
 // whose state directory is stateDir (one subdirectory per exercise), and how
 // that directory is shown.
-func artifactsOf(stateDir string) (dir, shown string) {
+func artifactsOf(errOut io.Writer, stateDir string) (dir, shown string) {
 	dir = filepath.Join(stateDir, "artifacts")
+	// A workspace that cannot be written (read-only, or owned by another
+	// user) still gets its checks run; only the files a check leaves for
+	// the learner are lost, and the learner is told so before the build.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(errOut, "dslearn: warning: %s cannot be written (%v): the checks run, but files they leave for you (such as a visualization of a failure) are not kept, and the result may not be recorded\n", workspace.Rel(stateDir), errors.Unwrap(err))
+		return "", ""
+	}
 	return dir, workspace.Rel(dir)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -187,7 +188,7 @@ func gradeWorkspace(ctx context.Context, f *Factory, dir string, opts runner.Opt
 		s.Err = errors.New("no exercises found")
 		return s
 	}
-	opts.Artifacts, opts.ArtifactsShown = artifactsOf(filepath.Join(dir, ".dslearn"))
+	opts.Artifacts, opts.ArtifactsShown = artifactsOf(io.Discard, filepath.Join(dir, ".dslearn"))
 	gs, err := grader.GradeAll(ctx, c, items, opts)
 	if err != nil {
 		s.Err = err

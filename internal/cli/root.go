@@ -63,6 +63,11 @@ Go, and a hidden test suite judges your code.`,
 			}
 			return &UsageError{Err: fmt.Errorf("%w -%s: lessons are numbered 1 to %s; see: dslearn list", course.ErrUnknownLesson, m[1], n)}
 		}
+		// pflag's own message ends in Go's parse error; say what is wanted.
+		if m := badNumberRE.FindStringSubmatch(err.Error()); m != nil {
+			want := map[string]string{"Uint": "a whole number, 0 or more", "Int": "a whole number", "Float": "a number", "Bool": "true or false", "Duration": "a duration such as 30s or 2m"}[m[3]]
+			return &UsageError{Err: fmt.Errorf("invalid value %q for %s: %s is expected", m[1], m[2], want), Help: true}
+		}
 		return &UsageError{Err: err, Help: true}
 	})
 	root.SuggestionsMinimumDistance = 2
@@ -298,3 +303,6 @@ func versionString() string {
 	}
 	return "(devel)"
 }
+
+// badNumberRE matches pflag's message for a value that does not parse.
+var badNumberRE = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: (?:strconv\.Parse|time\.Parse)(Uint|Int|Float|Bool|Duration)`)

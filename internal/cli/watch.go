@@ -170,7 +170,7 @@ func (o *WatchOptions) watchOne(ctx context.Context, c *course.Course, w *worksp
 		done = make(chan graded, 1)
 		go func(ctx context.Context, done chan<- graded) {
 			ro := runner.Options{Race: race}
-			ro.Artifacts, ro.ArtifactsShown = artifactsOf(w.StateDir())
+			ro.Artifacts, ro.ArtifactsShown = artifactsOf(f.IO.ErrOut, w.StateDir())
 			g, err := o.grade(ctx, c, l, os.DirFS(dir), ro)
 			done <- graded{g, err}
 		}(runCtx, done)
