@@ -294,6 +294,11 @@ func recordProgress(f *Factory, w *workspace.Workspace, gs []*grader.Graded) {
 		for _, g := range gs {
 			passed, total := g.Counts()
 			progress.Record(p, g.Lesson.Slug, string(g.State()), passed, total, f.Now())
+			if c, err := f.Course(); err == nil {
+				if fp, err := grader.SuiteFingerprint(c, g.Lesson); err == nil {
+					p.Entry(g.Lesson.Slug).Suite = fp
+				}
+			}
 		}
 		return nil
 	})

@@ -67,6 +67,10 @@ type ProgressExerciseJSON struct {
 	LastChecked  *time.Time `json:"last_checked,omitempty"`
 	PassedAt     *time.Time `json:"passed_at,omitempty"`
 	HintsUsed    int        `json:"hints_used"`
+	// SuiteChanged is set when the result was given by another version of
+	// the exercise's hidden suite than the course's now (an update of
+	// dslearn, or another course directory): check again to confirm it.
+	SuiteChanged bool `json:"suite_changed,omitempty"`
 }
 
 func progressRun(o *ProgressOptions) error {
@@ -85,6 +89,10 @@ func progressRun(o *ProgressOptions) error {
 			if !e.LastChecked.IsZero() {
 				t := e.LastChecked
 				ej.LastChecked = &t
+			}
+			if e.Suite != "" {
+				fp, err := grader.SuiteFingerprint(c, l)
+				ej.SuiteChanged = err == nil && fp != e.Suite
 			}
 			if e.PassedAt != nil {
 				cj.Passed++
@@ -158,6 +166,9 @@ func describe(e ProgressExerciseJSON) string {
 		parts = append(parts, fmt.Sprintf("failing, %d/%d checks", e.ChecksPassed, e.ChecksTotal))
 	default:
 		parts = append(parts, e.State)
+	}
+	if e.SuiteChanged {
+		parts = append(parts, "by another version of the suite (check again: dslearn check "+e.Slug+")")
 	}
 	if e.Attempts > 0 {
 		parts = append(parts, plural(e.Attempts, "attempt"))

@@ -43,6 +43,9 @@ type Exercise struct {
 	LastChecked  time.Time  `json:"last_checked,omitzero"`
 	PassedAt     *time.Time `json:"passed_at,omitempty"`
 	HintsUsed    int        `json:"hints_used,omitempty"`
+	// Suite identifies the hidden suite that gave State (see
+	// grader.SuiteFingerprint); empty in records made before it existed.
+	Suite string `json:"suite,omitempty"`
 }
 
 // Get returns the progress on slug (a zero value if none yet).
