@@ -146,3 +146,35 @@ func startsBlock(trim string) bool {
 	return listMarker.MatchString(trim) || headingMarker.MatchString(trim) || strings.HasPrefix(trim, "│") ||
 		strings.HasPrefix(trim, "|") || strings.HasPrefix(trim, "--") || strings.HasPrefix(trim, "(widen")
 }
+
+// TestNoWrappedLineStartsANumberedList: a line that continues a list item or
+// a paragraph must not begin with a number and a full stop ("2017. Chapter
+// 9"): markdown may read it as the start of a numbered list, which breaks
+// the sentence in two. Rewrap so that the number is not first.
+func TestNoWrappedLineStartsANumberedList(t *testing.T) {
+	files, err := filepath.Glob("../../lessons/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no lessons found: %v", err)
+	}
+	numbered := regexp.MustCompile(`^ +[0-9]+[.)] `)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		fence := false
+		for i, line := range lines {
+			if strings.HasPrefix(strings.TrimSpace(line), "```") {
+				fence = !fence
+			}
+			if fence || i == 0 || !numbered.MatchString(line) {
+				continue
+			}
+			prev := strings.TrimSpace(lines[i-1])
+			if prev != "" && !numbered.MatchString(lines[i-1]) && !regexp.MustCompile(`^[0-9]+[.)] `).MatchString(prev) {
+				t.Errorf("%s:%d: %q continues the line before it but would start a numbered list", filepath.Base(file), i+1, line)
+			}
+		}
+	}
+}
