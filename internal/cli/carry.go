@@ -117,6 +117,15 @@ func carryRun(o *CarryOptions) error {
 			return &UsageError{Err: fmt.Errorf("%s is missing, so there is nothing of yours to carry; restore it with: dslearn reset %s, or start from the reference: dslearn carry %s --from-reference", workspace.Rel(dir), prev.Slug, l.Slug)}
 		}
 		src, from = os.DirFS(dir), workspace.Rel(dir)+"/"
+		// An untouched exercise is the stub of the earlier lesson: carrying
+		// it would only replace this lesson's stub with an older one.
+		prevStub, err := readStub(c, prev)
+		if err != nil {
+			return &EnvError{err}
+		}
+		if changed, err := changedFromStub(dir, prevStub); err == nil && len(changed) == 0 && !o.Force {
+			return &UsageError{Err: fmt.Errorf("%s is still the stub: there is nothing of yours to carry. Write lesson %d's exercise first (dslearn lesson %d), or, once %s passes, start from its reference: dslearn carry %s --from-reference", workspace.Rel(dir), prev.Number, prev.Number, prev.Slug, l.Slug)}
+		}
 	}
 	code, tests, err := carriedFiles(src)
 	if err != nil {
