@@ -36,8 +36,11 @@ func locate(r *Result, impl fs.FS) {
 			if better == 0 {
 				continue
 			}
-			old := "at " + file + ":" + line
-			c.Message = strings.Replace(c.Message, old, fmt.Sprintf("at %s:%d (in %s)", file, better, name), 1)
+			old, repl := "at "+file+":"+line, fmt.Sprintf("at %s:%d (in %s)", file, better, name)
+			if strings.Contains(c.Message, repl) {
+				continue // already corrected (several frames name this place)
+			}
+			c.Message = strings.Replace(c.Message, old, repl, 1)
 		}
 	}
 }
