@@ -91,10 +91,19 @@ func WriteReport(w io.Writer, g *Graded, st Style) {
 	l := g.Lesson
 	fmt.Fprintf(w, "%s  %s\n", st.apply(st.Bold, l.Slug), st.apply(st.Faint, fmt.Sprintf("lesson %d: %s", l.Number, l.Title)))
 	if g.Refused {
-		fmt.Fprintf(w, "\n%s exercises/%s was not built: its files use what this exercise does not allow.\n\n", st.apply(st.Fail, "✗"), l.Slug)
+		imports := strings.Contains(g.BuildOutput, "does not allow")
+		why := "its files break a rule for code that runs inside the hidden suite"
+		if imports {
+			why = "its files use what this exercise does not allow"
+		}
+		fmt.Fprintf(w, "\n%s exercises/%s was not built: %s.\n\n", st.apply(st.Fail, "✗"), l.Slug, why)
 		fmt.Fprintln(w, indent(limitLines(g.BuildOutput, maxMessageLines), "    "))
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Change the files above, then check again. Your code runs inside the hidden suite, so it may import only what the exercise needs; the list is in the lesson's exercise section (dslearn lesson %d).\n", l.Number)
+		if imports {
+			fmt.Fprintf(w, "Change the files above, then check again. Your code runs inside the hidden suite, so it may import only what the exercise needs; the list is in the lesson's exercise section (dslearn lesson %d).\n", l.Number)
+		} else {
+			fmt.Fprintln(w, "Change the files above, then check again.")
+		}
 		return
 	}
 	if g.BuildFailed {
@@ -227,7 +236,7 @@ func WriteChapterTable(w io.Writer, c *course.Course, gs []*Graded, st Style) {
 			}
 			switch s := g.State(); {
 			case g.Refused:
-				detail = "refused: uses what the exercise does not allow"
+				detail = "refused: breaks a rule for graded code"
 			case g.BuildFailed:
 				detail = "does not compile"
 			case s == Passed:
