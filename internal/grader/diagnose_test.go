@@ -70,3 +70,12 @@ func TestABrokenGoEnvironmentIsNotBlamedOnTheCode(t *testing.T) {
 		}
 	})
 }
+
+func TestAnExitFromInitShowsWhatTheCodePrinted(t *testing.T) {
+	c := builtIn(t)
+	l := lesson(t, c, "lamport-clocks")
+	impl := exercise(t, c, l.SolutionDir(), map[string]string{"zz_init.go": "package lamport\n\nimport \"log\"\n\nfunc init() { log.Fatal(\"boom: config missing\") }\n"})
+	g := grade(t, c, runner.Options{}, runner.Item{Lesson: l, Impl: impl})[0]
+	wantFailing(t, g, "Its last output:")
+	wantFailing(t, g, "boom: config missing")
+}

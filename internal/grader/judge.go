@@ -184,6 +184,9 @@ func judge(r *Result, ran runner.Ran, expected []string, timeout time.Duration) 
 		r.Problem = "the test binary exited before running any check."
 		if p := r.packagePanic(); p != "" {
 			r.Problem += " " + p
+		} else if out := lastLines(strings.TrimSpace(r.allOutput()), 5); out != "" {
+			// Exited on purpose, as log.Fatal does: show why.
+			r.Problem += " Does the code exit in an init function? Its last output:\n" + out
 		} else {
 			r.Problem += " Does the code panic or loop in an init function?"
 		}
@@ -237,4 +240,10 @@ func unreadable(err error) *Result {
 	r.BuildFailed, r.Refused = true, true
 	r.BuildOutput = "the exercise's files could not be read: " + err.Error()
 	return r
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

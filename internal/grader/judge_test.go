@@ -57,3 +57,15 @@ func TestJudgeTrustsOnlyTheHarness(t *testing.T) {
 		})
 	}
 }
+
+func TestLastLinesKeepsTheEnd(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"a\nb\nc", 2, "b\nc"}, {"a", 5, "a"}, {"", 3, ""}} {
+		if got := lastLines(tc.in, tc.n); got != tc.want {
+			t.Errorf("lastLines(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
