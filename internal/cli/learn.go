@@ -78,6 +78,11 @@ func hintRun(o *HintOptions) error {
 	if w != nil {
 		err := o.F.Progress(w).Update(func(p *progress.Progress) error {
 			e := p.Entry(l.Slug)
+			if e.PassedAt != nil {
+				// Hints read after passing are review: they do not count.
+				shown = next(e.HintsUsed)
+				return nil
+			}
 			e.HintsUsed = next(e.HintsUsed)
 			shown = e.HintsUsed
 			return nil
