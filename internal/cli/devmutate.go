@@ -82,7 +82,10 @@ type mutateReport struct {
 	Mutants      int    `json:"mutants"`
 	NotCompiling int    `json:"not_compiling"`
 	// Given counts the mutants of code the stub gives complete, not run.
-	Given       int             `json:"given"`
+	Given int `json:"given"`
+	// Carried counts the mutants of code a continuing lesson carries
+	// unchanged from the earlier lesson's solution, not run.
+	Carried     int             `json:"carried"`
 	Equivalent  []string        `json:"equivalent"`
 	Ran         int             `json:"ran"`
 	Killed      int             `json:"killed"`
@@ -142,6 +145,16 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 		if err != nil {
 			return &EnvError{Err: err}
 		}
+		// A lesson that continues another is measured on the code it adds:
+		// what it carries unchanged from the earlier lesson's solution is
+		// measured, and graded, by that lesson's suite.
+		var carried []mutate.Mutant
+		if prev := c.ContinuesFrom(l); prev != nil {
+			if carried, err = set.DropGiven(c.FS, prev.SolutionDir()); err != nil {
+				return &EnvError{Err: err}
+			}
+			given = append(given, carried...)
+		}
 		eqs, err := mutate.Equivalents(c.FS, l)
 		if err != nil {
 			return &EnvError{Err: err}
@@ -158,7 +171,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 				}
 			}
 			if len(givenIDs) > 0 {
-				return &EnvError{Err: fmt.Errorf("%s/%s: entries %s are mutants of code the stub gives complete, which dev mutate no longer runs: remove them",
+				return &EnvError{Err: fmt.Errorf("%s/%s: entries %s are mutants of code the stub gives complete or the lesson carries from the one it continues, which dev mutate does not run: remove them",
 					l.SuiteDir(), mutate.EquivalentFile, strings.Join(givenIDs, ", "))}
 			}
 			return &EnvError{Err: fmt.Errorf("%s/%s: stale entries %s match no mutant of the solution any more (the solution or an operator changed): remove them, or record the new ids (dslearn dev mutate --list %s)",
@@ -173,13 +186,13 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			chosen = chosen[:o.Max]
 		}
 		run, _, _ := mutate.SplitEquivalent(chosen, eqs)
-		rep := mutateReport{Slug: l.Slug, Mutants: len(set.Mutants) + len(given) + set.NotCompiling, NotCompiling: set.NotCompiling, Given: len(given), Ran: len(run)}
+		rep := mutateReport{Slug: l.Slug, Mutants: len(set.Mutants) + len(given) + set.NotCompiling, NotCompiling: set.NotCompiling, Given: len(given) - len(carried), Carried: len(carried), Ran: len(run)}
 		for _, m := range equivalent {
 			rep.Equivalent = append(rep.Equivalent, m.ID)
 		}
 		if o.List {
 			if !o.JSON {
-				fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives, %d equivalent)\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, len(equivalent))
+				fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives%s, %d equivalent)\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, carriedNote(rep.Carried), len(equivalent))
 				isEq := map[string]bool{}
 				for _, m := range equivalent {
 					isEq[m.ID] = true
@@ -200,7 +213,7 @@ func devMutateRun(ctx context.Context, o *DevMutateOptions) error {
 			if len(run) < len(rest) {
 				what = fmt.Sprintf("%d of %d", len(run), len(rest))
 			}
-			fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives, %d equivalent); running %s\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, len(equivalent), what)
+			fmt.Fprintf(out, "%s: %d mutants (%d not compiling, %d in code the stub gives%s, %d equivalent); running %s\n", l.Slug, rep.Mutants, rep.NotCompiling, rep.Given, carriedNote(rep.Carried), len(equivalent), what)
 		}
 		t0 := time.Now()
 		mo := mutate.Options{Jobs: o.Jobs, Race: o.Race, LockRace: o.LockRace, Timeout: o.Timeout}
@@ -274,4 +287,11 @@ func percent(killed, total int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f%%", 100*float64(killed)/float64(total))
+}
+
+func carriedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d carried from the lesson it continues", n)
 }

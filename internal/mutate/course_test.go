@@ -66,7 +66,8 @@ func TestQuickMode(t *testing.T) {
 
 // TestEquivalentRecordsAreCurrent: every recorded equivalent mutant of the
 // course still matches a mutant of its solution outside the code its stub
-// gives complete (a stale entry makes `dslearn dev mutate` fail).
+// gives complete and the code it carries from the lesson it continues (a
+// stale entry makes `dslearn dev mutate` fail).
 func TestEquivalentRecordsAreCurrent(t *testing.T) {
 	c, err := course.Load(os.DirFS("../.."), "repository")
 	if err != nil {
@@ -86,6 +87,11 @@ func TestEquivalentRecordsAreCurrent(t *testing.T) {
 		}
 		if _, err := set.DropGiven(c.FS, l.StubDir()); err != nil {
 			t.Fatal(err)
+		}
+		if prev := c.ContinuesFrom(l); prev != nil {
+			if _, err := set.DropGiven(c.FS, prev.SolutionDir()); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, _, stale := SplitEquivalent(set.Mutants, eqs); len(stale) > 0 {
 			t.Errorf("%s: stale equivalent-mutant entries %v", l.Slug, stale)
