@@ -5,6 +5,7 @@ package breaker_test
 import (
 	"errors"
 	"math"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,6 +66,23 @@ func TestConcurrentChangesOfStateAreReportedInOrder(t *testing.T) {
 	for _, timeout := range []time.Duration{0, -time.Millisecond} {
 		c := cfg{T: 1, M: 1, timeout: timeout}
 		h := newHarness(c, baseTime(check.Rand(2)))
+		// The callback lets other goroutines run before it records (0 to
+		// 2 times): a breaker that calls it after releasing its lock then
+		// lets a later change be reported first.
+		var reported atomic.Int64
+		h.b = breaker.New(breaker.Config{
+			FailureThreshold:  c.T,
+			OpenTimeout:       c.timeout,
+			HalfOpenMaxTrials: c.M,
+			Now:               h.clk.Now,
+			OnStateChange: func(from, to breaker.State) {
+				n := int(reported.Add(1) % 3)
+				for range n {
+					runtime.Gosched()
+				}
+				h.rec.record(from, to)
+			},
+		})
 		fail := errors.New("fails")
 		if err := together(workers, func(int) error {
 			for range calls {
