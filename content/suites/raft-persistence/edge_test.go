@@ -173,5 +173,11 @@ func TestALeaderOfAHugeTermSubmitsAndRestartsWithThatTermExactly(t *testing.T) {
 		if c.err != nil {
 			t.Fatal(c.err)
 		}
+		// Restarted, it is a Follower of that term: Submit refuses and
+		// returns the term, exactly.
+		c.submit(x, "to a follower") // compares (index, term, ok) with (0, won, false)
+		if c.err != nil {
+			t.Fatal(c.err)
+		}
 	}
 }
