@@ -3,11 +3,13 @@
 package tokenbucket_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/dslearn/dslearn/exercises/token-bucket"
 	"github.com/dslearn/dslearn/internal/check"
 )
 
@@ -90,4 +92,25 @@ func TestEdgeConfigurationsFollowExactTokenAccounting(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestBurstsAtTheTopOfIntHoldExactlyThemselves(t *testing.T) {
+	defer check.Recover(t)
+	// With rate 0 nothing refills, so the first calls see the bucket New
+	// made: full, with burst tokens. float64(burst) is exact or rounds up
+	// to 2^63; narrowed through an int on the way it wraps negative.
+	now := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	for _, burst := range []int{1<<53 + 1, math.MaxInt - 1023, math.MaxInt - 1, math.MaxInt} {
+		lim := tokenbucket.New(0, burst)
+		if !lim.Allow(now) {
+			t.Fatal(check.Mismatch(fmt.Sprintf("New(0, %d), then Allow(now): a new bucket is full", burst), true, false))
+		}
+		lim = tokenbucket.New(0, burst)
+		if !lim.AllowN(now, burst) {
+			t.Fatal(check.Mismatch(fmt.Sprintf("New(0, %d), then AllowN(now, %d): a new bucket holds burst tokens", burst, burst), true, false))
+		}
+		if lim.Allow(now) {
+			t.Fatal(check.Mismatch(fmt.Sprintf("New(0, %d), AllowN(now, %d) allowed, then Allow(now): the bucket was emptied and rate 0 refills nothing", burst, burst), false, true))
+		}
+	}
 }
