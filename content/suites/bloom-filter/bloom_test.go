@@ -377,6 +377,29 @@ func TestTheStepIsRightWhenItPassesTwoToThe32(t *testing.T) {
 	}
 }
 
+func TestPositionsAreRightAboveTwoToThe32Bits(t *testing.T) {
+	defer check.Recover(t)
+	// Filters of 2^32+5 and 2^33+17 bits (512 MiB and 1 GiB that Positions
+	// never touches, so never resident): positions and steps pass 2^32, and
+	// m itself does not fit 32 bits. 40 items each, compared with the
+	// recipe.
+	for _, m := range []int{1<<32 + 5, 1<<33 + 17} {
+		const k = 6
+		f, err := newFilter(m, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 40 {
+			item := []byte(fmt.Sprintf("wide-%d", i))
+			want := refRecipe(item, m, k)
+			if got := f.Positions(item); !slices.Equal(got, want.positions) {
+				t.Fatalf("%v\n%s\n  m does not fit 32 bits: keep m, the step, a and every position in 64 bits",
+					check.Mismatch(fmt.Sprintf("Positions(%q) with m=%d, k=%d", item, m, k), short(want.positions), short(got)), want.explain(m))
+			}
+		}
+	}
+}
+
 func TestPositionsReturnsANewSlice(t *testing.T) {
 	defer check.Recover(t)
 	f, err := newFilter(1000, 5)
