@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -139,10 +140,11 @@ func wrap(s string, width int) string {
 
 // NewCmdNext builds `dslearn next`.
 func NewCmdNext(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:     "next",
 		Short:   "Show the first exercise you have not passed yet",
-		Example: "  dslearn next",
+		Example: "  dslearn next\n  dslearn next --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, _, p, err := f.Learner()
@@ -150,6 +152,16 @@ func NewCmdNext(f *Factory) *cobra.Command {
 				return err
 			}
 			l := nextLesson(c, p)
+			if asJSON {
+				// Every exercise passed: an empty object.
+				doc := NextJSON{}
+				if l != nil {
+					doc = NextJSON{Lesson: l.Number, Slug: l.Slug, Title: l.Title, Chapter: l.Chapter, Dir: l.StubDir(), State: stateOf(c, l, p)}
+				}
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(doc)
+			}
 			if l != nil {
 				fmt.Fprintf(f.IO.Out, "Chapter %d: %s\n", l.Chapter, c.ChapterTitle(l.Chapter))
 				fmt.Fprintf(f.IO.Out, "Your exercise: %s/ (%s)\n\n", l.StubDir(), stateOf(c, l, p))
@@ -158,6 +170,18 @@ func NewCmdNext(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the next exercise as JSON (an empty object when every exercise is passed)")
+	return cmd
+}
+
+// NextJSON is `dslearn next --json`: the first exercise not passed yet.
+type NextJSON struct {
+	Lesson  int    `json:"lesson,omitempty"`
+	Slug    string `json:"slug,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Chapter int    `json:"chapter,omitempty"`
+	Dir     string `json:"dir,omitempty"`
+	State   string `json:"state,omitempty"`
 }
 
 // ResetOptions are the inputs of `dslearn reset`.
