@@ -44,7 +44,7 @@ type Exercise struct {
 	PassedAt     *time.Time `json:"passed_at,omitempty"`
 	HintsUsed    int        `json:"hints_used,omitempty"`
 	// Suite identifies the hidden suite that gave State (see
-	// grader.SuiteFingerprint); empty in records made before it existed.
+	// grader.SuiteFingerprints); empty in records made before it existed.
 	Suite string `json:"suite,omitempty"`
 }
 
